@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/*/test/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // Cross-language oracle suite: real Python packages (datasketches, whylogs-sketching)
+        // installed once into a cached venv by the global setup.
+        test: {
+          name: "oracle",
+          include: ["tests/oracle/**/*.test.ts"],
+          globalSetup: ["tests/oracle/setup-python.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+    forbidOnly: !!process.env.CI,
+  },
+});
