@@ -1,0 +1,350 @@
+import { libstdcxxSlotHash, utf8Status } from "./libstdcxx-hash.js";
+
+/** Load factor of the table: a map of 2^lg slots holds at most floor(0.75 · 2^lg) items. */
+const LOAD_FACTOR = 0.75;
+/** Upstream samples at most this many counters to estimate the purge median. */
+const MAX_SAMPLE_SIZE = 1024;
+/** Counters below this are counted in a histogram to find the purge median without selection. */
+const HISTOGRAM_SIZE = 64;
+const GOLDEN_RATIO = 0.6180339887498949;
+
+/** Largest front cache (string → slot) that lets hot items skip the 64-bit slot hash. */
+const LG_CACHE_MAX = 14;
+
+const EMPTY_STRING_HASH = libstdcxxSlotHash("");
+
+/** Table capacity for a given lg size, as upstream computes it (`(uint32)((1 << lg) * 0.75)`). */
+export function capacityOf(lg: number): number {
+  return Math.floor((1 << lg) * LOAD_FACTOR);
+}
+
+/** Returned by `adjustOrInsert` when a new item is not well-formed UTF-16; the sketch turns it into a SketchError. */
+export const NOT_WELL_FORMED = -1;
+
+/**
+ * Port of datasketches-cpp `reverse_purge_hash_map<std::string, uint64_t>`: linear probing with
+ * "drift" states (probe distance + 1) and a purge that subtracts the median counter and drops the
+ * counters that reach zero (deletions computed in bulk with the exact same resulting layout).
+ *
+ * Slots are placed with the libstdc++ hash emulation so the layout — and therefore the serialized
+ * item order, the merge order and, for lg_max > 10, the purge sample — matches a Linux C++ build.
+ * Because that hash costs ~50 ns in JS, a small direct-mapped front cache keyed by a cheap 32-bit
+ * hash of the UTF-16 code units remembers, for recently seen items, their slot hash (valid forever,
+ * so purged-then-returning items skip the hash too) and their last slot; a cached slot is trusted
+ * only if it is still active and holds the very same key, so stale entries (after moves, deletes
+ * or resizes) are harmless misses.
+ *
+ * Plain (non-#) fields on purpose: V8 on Node 20 is measurably slower with #private fields here.
+ * @internal
+ */
+export class ReversePurgeHashMap {
+  lgCur: number;
+  readonly lgMax: number;
+  mask: number;
+  capacity: number;
+  numActive = 0;
+  keys: string[];
+  values: Float64Array;
+  /**
+   * 0 = empty, else probe distance + 1. Upstream stores u16 and throws past a drift of 1024; 32 bits
+   * here so that even adversarially colliding items cannot wrap a state to "empty".
+   */
+  states: Int32Array;
+  /** Cached slot hash per slot (avoids rehashing on resize and string compares on probe). */
+  hashes: Int32Array;
+  private readonly cacheKeys: string[];
+  private readonly cacheSlots: Int32Array;
+  private readonly cacheHashes: Int32Array;
+  private readonly cacheMask: number;
+  private readonly samples = new Float64Array(MAX_SAMPLE_SIZE);
+  private readonly histogram = new Int32Array(HISTOGRAM_SIZE);
+
+  /**
+   * With `deferred`, the slot arrays are only allocated at the first insertion: an 8-byte empty
+   * image may declare a large lg_cur_map_size, which must not cost memory until it is used.
+   */
+  constructor(lgCur: number, lgMax: number, deferred = false) {
+    this.lgCur = lgCur;
+    this.lgMax = lgMax;
+    const size = deferred ? 0 : 1 << lgCur;
+    this.mask = (1 << lgCur) - 1;
+    this.capacity = capacityOf(lgCur);
+    this.keys = new Array<string>(size).fill("");
+    this.values = new Float64Array(size);
+    this.states = new Int32Array(size);
+    this.hashes = new Int32Array(size);
+    // The cache only pays off for hot items; a few times the item capacity is plenty.
+    const lgCache = Math.min(LG_CACHE_MAX, lgMax + 4);
+    this.cacheMask = (1 << lgCache) - 1;
+    // Every entry initially maps "" to its true hash, so no sentinel value is needed.
+    this.cacheKeys = new Array<string>(1 << lgCache).fill("");
+    this.cacheSlots = new Int32Array(1 << lgCache).fill(-1);
+    this.cacheHashes = new Int32Array(1 << lgCache).fill(EMPTY_STRING_HASH);
+  }
+
+  private allocate(): void {
+    const size = 1 << this.lgCur;
+    this.keys = new Array<string>(size).fill("");
+    this.values = new Float64Array(size);
+    this.states = new Int32Array(size);
+    this.hashes = new Int32Array(size);
+  }
+
+  /**
+   * Adds `value` to `key`'s counter, inserting it if absent. Returns the amount subtracted from all
+   * counters by a purge (0 if none happened), or {@link NOT_WELL_FORMED} — with the map unchanged —
+   * when a new key contains a lone surrogate. `value` must be > 0.
+   */
+  adjustOrInsert(key: string, value: number): number {
+    // Cheap FNV-1a over UTF-16 code units, only for the front cache.
+    const n = key.length;
+    let f = 0x811c9dc5 | 0;
+    for (let i = 0; i < n; i++) f = Math.imul(f ^ key.charCodeAt(i), 0x01000193);
+    const c = (f ^ (f >>> 15)) & this.cacheMask;
+    const cached = this.cacheSlots[c]!;
+    if (cached >= 0 && this.states[cached] !== 0 && this.keys[cached] === key) {
+      this.values[cached] = this.values[cached]! + value;
+      return 0;
+    }
+    if (this.states.length === 0) this.allocate();
+    const states = this.states;
+    let h: number;
+    if (this.cacheKeys[c] === key) {
+      h = this.cacheHashes[c]!;
+    } else {
+      h = libstdcxxSlotHash(key);
+      // Never cache a string that is about to be rejected (its hash would skip the check next time).
+      if (utf8Status[0]! < 0) return NOT_WELL_FORMED;
+      this.cacheKeys[c] = key;
+      this.cacheHashes[c] = h;
+    }
+    const mask = this.mask;
+    const hashes = this.hashes;
+    const keys = this.keys;
+    let i = h & mask;
+    let drift = 1;
+    while (states[i] !== 0) {
+      if (hashes[i] === h && keys[i] === key) {
+        this.values[i] = this.values[i]! + value;
+        this.cacheSlots[c] = i;
+        return 0;
+      }
+      i = (i + 1) & mask;
+      drift++;
+    }
+    keys[i] = key;
+    this.values[i] = value;
+    states[i] = drift;
+    hashes[i] = h;
+    this.numActive++;
+    this.cacheSlots[c] = i;
+    if (this.numActive > this.capacity) {
+      if (this.lgCur < this.lgMax) {
+        this.resize(this.lgCur + 1);
+        return 0;
+      }
+      return this.purge();
+    }
+    return 0;
+  }
+
+  /**
+   * Inserts a key known to be absent (deserialization). Returns false if it was present already
+   * (duplicate in an image). The caller guarantees there is room (no resize/purge needed).
+   */
+  insertNew(key: string, value: number): boolean {
+    const h = libstdcxxSlotHash(key);
+    const { states, hashes, keys, mask } = this;
+    let i = h & mask;
+    let drift = 1;
+    while (states[i] !== 0) {
+      if (hashes[i] === h && keys[i] === key) return false;
+      i = (i + 1) & mask;
+      drift++;
+    }
+    keys[i] = key;
+    this.values[i] = value;
+    states[i] = drift;
+    hashes[i] = h;
+    this.numActive++;
+    return true;
+  }
+
+  /** The counter of `key` (0 if not tracked). */
+  get(key: string): number {
+    if (this.numActive === 0) return 0;
+    const h = libstdcxxSlotHash(key);
+    const { states, hashes, keys, mask } = this;
+    let i = h & mask;
+    while (states[i] !== 0) {
+      if (hashes[i] === h && keys[i] === key) return this.values[i]!;
+      i = (i + 1) & mask;
+    }
+    return 0;
+  }
+
+  private resize(lgNew: number): void {
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    const oldStates = this.states;
+    const oldHashes = this.hashes;
+    const oldSize = oldStates.length;
+    const size = 1 << lgNew;
+    const mask = size - 1;
+    const keys = new Array<string>(size).fill("");
+    const values = new Float64Array(size);
+    const states = new Int32Array(size);
+    const hashes = new Int32Array(size);
+    // Upstream re-inserts the old slots in index order; the resulting layout depends on that order.
+    for (let j = 0; j < oldSize; j++) {
+      if (oldStates[j] === 0) continue;
+      const h = oldHashes[j]!;
+      let i = h & mask;
+      let drift = 1;
+      while (states[i] !== 0) {
+        i = (i + 1) & mask;
+        drift++;
+      }
+      keys[i] = oldKeys[j]!;
+      values[i] = oldValues[j]!;
+      states[i] = drift;
+      hashes[i] = h;
+    }
+    this.keys = keys;
+    this.values = values;
+    this.states = states;
+    this.hashes = hashes;
+    this.lgCur = lgNew;
+    this.mask = mask;
+    this.capacity = capacityOf(lgNew);
+  }
+
+  /**
+   * Subtracts the median of (up to 1024) sampled counters from every counter and drops the ones that
+   * reach zero. The sample is the first `limit` active slots from slot 0, as upstream; the median is
+   * the (limit/2)-th smallest (0-based), whatever selection algorithm finds it.
+   */
+  private purge(): number {
+    const limit = Math.min(MAX_SAMPLE_SIZE, this.numActive);
+    const samples = this.samples;
+    const histogram = this.histogram;
+    histogram.fill(0);
+    const { states, values } = this;
+    let count = 0;
+    for (let i = 0; count < limit; i++) {
+      if (states[i] !== 0) {
+        const v = values[i]!;
+        samples[count++] = v;
+        const bucket = v < HISTOGRAM_SIZE ? v : 0;
+        histogram[bucket] = histogram[bucket]! + 1;
+      }
+    }
+    // Counters are positive integers and usually small (the purge keeps them so): the median is
+    // mostly found by a cumulative count; otherwise select among all samples.
+    const k = limit >> 1;
+    let median = 0;
+    let below = 0;
+    for (let b = 1; b < HISTOGRAM_SIZE; b++) {
+      below += histogram[b]!;
+      if (below > k) {
+        median = b;
+        break;
+      }
+    }
+    if (median === 0) median = selectKth(samples, limit, k);
+    this.subtractAndKeepPositiveOnly(median);
+    return median;
+  }
+
+  /**
+   * Same result as upstream's loop of backward-shift deletions (`subtract_and_keep_positive_only` +
+   * `hash_delete`), computed in one pass. Backward-shift deletion leaves the table exactly as if
+   * the deleted keys had never been inserted (Knuth, TAOCP 6.4, Algorithm R), and a linear-probing
+   * layout is reproduced by inserting its keys in cyclic scan order from an empty slot. So, cluster
+   * by cluster in scan order, each survivor goes to the first free slot at or after its home slot
+   * (slots of the cluster not yet rewritten count as free). Elements only move backwards, so this
+   * works in place. The
+   * reference vectors (hundreds of purges) and a randomized comparison with the literal port
+   * confirm identical layouts, hence identical serialized bytes.
+   */
+  private subtractAndKeepPositiveOnly(amount: number): void {
+    const { states, values, keys, hashes, mask } = this;
+    const size = states.length;
+    // The load factor guarantees an empty slot; no cluster spans it.
+    let empty = size - 1;
+    while (states[empty] !== 0) empty--;
+    let n = 0;
+    for (let k = 1; k <= size; k++) {
+      const p = (empty + k) & mask;
+      const state = states[p]!;
+      if (state === 0) continue;
+      states[p] = 0;
+      const v = values[p]!;
+      if (v <= amount) continue;
+      const home = (p - state + 1) & mask;
+      // Slots of this cluster not yet rewritten are free now, so the probe stops at or before p.
+      let target = home;
+      while (states[target] !== 0) target = (target + 1) & mask;
+      if (target !== p) {
+        keys[target] = keys[p]!;
+        hashes[target] = hashes[p]!;
+      }
+      values[target] = v - amount;
+      states[target] = ((target - home) & mask) + 1;
+      n++;
+    }
+    this.numActive = n;
+  }
+
+  /**
+   * Active slot indices in upstream iteration order: first active slot from 0, then golden-ratio
+   * strides (an odd stride visits every slot of a power-of-two table).
+   */
+  iterationOrder(): Int32Array {
+    const out = new Int32Array(this.numActive);
+    if (this.numActive === 0) return out;
+    const states = this.states;
+    const size = states.length;
+    const mask = this.mask;
+    const stride = (Math.floor(size * GOLDEN_RATIO) | 1) >>> 0;
+    let index = 0;
+    while (states[index] === 0) index++;
+    out[0] = index;
+    for (let k = 1; k < this.numActive; k++) {
+      do {
+        index = (index + stride) & mask;
+      } while (states[index] === 0);
+      out[k] = index;
+    }
+    return out;
+  }
+}
+
+/**
+ * The k-th smallest (0-based) of `a[0..n)`, partially reordering `a` (Wirth/Hoare selection). Only the
+ * value matters, so any correct selection reproduces upstream's `std::nth_element` result. Handles
+ * long runs of equal counters (common: many items with count 1) without quadratic behaviour.
+ */
+function selectKth(a: Float64Array, n: number, k: number): number {
+  let l = 0;
+  let r = n - 1;
+  while (l < r) {
+    const x = a[k]!;
+    let i = l;
+    let j = r;
+    do {
+      while (a[i]! < x) i++;
+      while (x < a[j]!) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) l = i;
+    if (k < i) r = j;
+  }
+  return a[k]!;
+}
