@@ -1,0 +1,997 @@
+import { ByteReader } from "../codec/byte-reader.js";
+import { ByteWriter } from "../codec/byte-writer.js";
+import { SketchError } from "../errors.js";
+import {
+  COMPOSITE_X,
+  COMPOSITE_Y_STRIDE,
+  COUPON_X,
+  COUPON_Y,
+  EXACT_HARMONIC,
+  HIP_LB,
+  HIP_UB,
+  NON_HIP_LB,
+  NON_HIP_UB,
+} from "./hll-tables.js";
+
+// Internal engine of HllSketch / HllUnion, mirroring datasketches-cpp 5.3.x (CouponList, CouponHashSet,
+// Hll{4,6,8}Array, AuxHashMap, HllUnion). Not part of the public API.
+//
+// Representation choice: in HLL mode every target type keeps the *actual* register values in one
+// Uint8Array (one byte per slot). This is logically identical to upstream because
+//  * HLL_6 registers never exceed 63 and HLL_8 is already one byte per slot;
+//  * an HLL_4 register's true value is always >= cur_min, and upstream stores nibble = value - cur_min,
+//    or AUX_TOKEN (15) iff value - cur_min >= 15, with the value in the aux map.
+// So the packed HLL_4/HLL_6 arrays are derived at serialization time, while cur_min, num_at_cur_min and
+// the aux hash map (whose slot layout decides the serialized entry order) are emulated exactly.
+
+/** Mode numbers as stored in bits 0-1 of the mode byte (same values as the public HllMode). */
+export const MODE_LIST = 0;
+/** @see MODE_LIST */
+export const MODE_SET = 1;
+/** @see MODE_LIST */
+export const MODE_HLL = 2;
+/** Target types as stored in bits 2-3 of the mode byte (same values as the public HllType). */
+export const TYPE_HLL_4 = 0;
+/** @see TYPE_HLL_4 */
+export const TYPE_HLL_6 = 1;
+/** @see TYPE_HLL_4 */
+export const TYPE_HLL_8 = 2;
+
+/** Smallest supported lgK. */
+export const MIN_LG_K = 4;
+/** Largest supported lgK. */
+export const MAX_LG_K = 21;
+const SER_VER = 1;
+const FAMILY_ID = 7;
+const FLAG_BIG_ENDIAN = 0x01;
+const FLAG_EMPTY = 0x04;
+const FLAG_COMPACT = 0x08;
+const FLAG_OUT_OF_ORDER = 0x10;
+const FLAG_FULL_SIZE = 0x20;
+const PREINTS_LIST = 2;
+const PREINTS_SET = 3;
+const PREINTS_HLL = 10;
+const LG_INIT_LIST_SIZE = 3;
+const LG_INIT_SET_SIZE = 5;
+const KEY_MASK_26 = 0x3ffffff;
+const AUX_TOKEN = 15;
+const HLL_BYTE_ARR_START = 40;
+const LIST_INT_ARR_START = 8;
+const HASH_SET_INT_ARR_START = 12;
+const HLL_HIP_RSE_FACTOR = 0.8325546;
+const HLL_NON_HIP_RSE_FACTOR = 1.03896;
+const COUPON_RSE = 0.409 / (1 << 13);
+// Nearest double to the C++ literal 0.577215664901532860606512090082.
+const EULER_MASCHERONI = 0.5772156649015329;
+
+/** log2 of the initial aux hash map size, by lgK (`LG_AUX_ARR_INTS` in HllUtil.hpp). */
+const LG_AUX_ARR_INTS: readonly number[] = [
+  0, 2, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+];
+
+/** 2^-i for i in 0..63; exact, so kxq arithmetic matches the C++ table lookups bit for bit. */
+const INV_POW2 = new Float64Array(64);
+for (let i = 0; i < 64; i++) INV_POW2[i] = Math.pow(2, -i);
+
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U8 = new Uint8Array(0);
+
+/** Serialized size of the register array for a type. */
+export function hllArrBytes(tgt: number, lgK: number): number {
+  if (tgt === TYPE_HLL_4) return 1 << (lgK - 1);
+  if (tgt === TYPE_HLL_6) return ((3 << lgK) >>> 2) + 1;
+  return 1 << lgK;
+}
+
+/** Open-addressing probe of the coupon hash set: index if present, else ~(empty slot). */
+function findCoupon(arr: Int32Array, lgArr: number, coupon: number): number {
+  const mask = (1 << lgArr) - 1;
+  let probe = coupon & mask;
+  const start = probe;
+  const stride = ((coupon & KEY_MASK_26) >>> lgArr) | 1;
+  do {
+    const v = arr[probe]!;
+    if (v === 0) return ~probe;
+    if (v === coupon) return probe;
+    probe = (probe + stride) & mask;
+  } while (probe !== start);
+  // Unreachable for sketches we build (load factor <= 3/4); decoders validate counts first.
+  throw new SketchError("corrupt", "hll: coupon hash set is full");
+}
+
+/** Probe of the HLL_4 aux map keyed by slot: index if present, else ~(empty slot). */
+function findAux(arr: Int32Array, lgArr: number, kMask: number, slot: number): number {
+  const mask = (1 << lgArr) - 1;
+  let probe = slot & mask;
+  const start = probe;
+  const stride = (slot >>> lgArr) | 1;
+  do {
+    const e = arr[probe]!;
+    if (e === 0) return ~probe;
+    if ((e & kMask) === slot) return probe;
+    probe = (probe + stride) & mask;
+  } while (probe !== start);
+  throw new SketchError("corrupt", "hll: aux hash map is full");
+}
+
+/** 4-point Lagrange interpolation, term by term in upstream order (bit-exact with CubicInterpolation). */
+function cubicInterpolate(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  x3: number,
+  y3: number,
+  x: number,
+): number {
+  const l0n = (x - x1) * (x - x2) * (x - x3);
+  const l1n = (x - x0) * (x - x2) * (x - x3);
+  const l2n = (x - x0) * (x - x1) * (x - x3);
+  const l3n = (x - x0) * (x - x1) * (x - x2);
+  const l0d = (x0 - x1) * (x0 - x2) * (x0 - x3);
+  const l1d = (x1 - x0) * (x1 - x2) * (x1 - x3);
+  const l2d = (x2 - x0) * (x2 - x1) * (x2 - x3);
+  const l3d = (x3 - x0) * (x3 - x1) * (x3 - x2);
+  const t0 = (y0 * l0n) / l0d;
+  const t1 = (y1 * l1n) / l1d;
+  const t2 = (y2 * l2n) / l2d;
+  const t3 = (y3 * l3n) / l3d;
+  return t0 + t1 + t2 + t3;
+}
+
+/** j with x[j] <= v < x[j+1] (caller guarantees x[0] <= v < x[last]). Terminates even for NaN. */
+function findStraddle(x: Float64Array, v: number): number {
+  let l = 0;
+  let r = x.length - 1;
+  while (l + 1 < r) {
+    const m = l + ((r - l) >> 1);
+    if (x[m]! <= v) l = m;
+    else r = m;
+  }
+  return l;
+}
+
+function couponCubic(v: number): number {
+  const len = COUPON_X.length;
+  if (v === COUPON_X[len - 1]) return COUPON_Y[len - 1]!;
+  let o = findStraddle(COUPON_X, v);
+  if (o === len - 2) o -= 2;
+  else if (o !== 0) o -= 1;
+  return cubicInterpolate(
+    COUPON_X[o]!,
+    COUPON_Y[o]!,
+    COUPON_X[o + 1]!,
+    COUPON_Y[o + 1]!,
+    COUPON_X[o + 2]!,
+    COUPON_Y[o + 2]!,
+    COUPON_X[o + 3]!,
+    COUPON_Y[o + 3]!,
+    v,
+  );
+}
+
+function strideCubic(x: Float64Array, ys: number, v: number): number {
+  const lenM1 = x.length - 1;
+  if (v === x[lenM1]) return ys * lenM1;
+  let o = findStraddle(x, v);
+  if (o === lenM1 - 1) o -= 2;
+  else if (o !== 0) o -= 1;
+  return cubicInterpolate(
+    x[o]!,
+    ys * o,
+    x[o + 1]!,
+    ys * (o + 1),
+    x[o + 2]!,
+    ys * (o + 2),
+    x[o + 3]!,
+    ys * (o + 3),
+    v,
+  );
+}
+
+function harmonic(n: number): number {
+  if (n < 25) return EXACT_HARMONIC[n]!;
+  const x = n;
+  const invSq = 1.0 / (x * x);
+  let sum = Math.log(x) + EULER_MASCHERONI + 1.0 / (2.0 * x);
+  let pow = invSq;
+  sum -= pow * (1.0 / 12.0);
+  pow *= invSq;
+  sum += pow * (1.0 / 120.0);
+  pow *= invSq;
+  sum -= pow * (1.0 / 252.0);
+  pow *= invSq;
+  sum += pow * (1.0 / 240.0);
+  return sum;
+}
+
+function relErr(upper: boolean, ooo: boolean, lgK: number, sd: number): number {
+  if (lgK > 12) {
+    const rse = ooo ? HLL_NON_HIP_RSE_FACTOR : HLL_HIP_RSE_FACTOR;
+    return ((upper ? -1 : 1) * (sd * rse)) / Math.sqrt(1 << lgK);
+  }
+  const idx = (lgK - 4) * 3 + (sd - 1);
+  const table = ooo ? (upper ? NON_HIP_UB : NON_HIP_LB) : upper ? HIP_UB : HIP_LB;
+  return table[idx]!;
+}
+
+/** Throws unless `sd` is 1, 2 or 3. */
+export function checkNumStdDev(sd: unknown): asserts sd is 1 | 2 | 3 {
+  if (sd !== 1 && sd !== 2 && sd !== 3) {
+    throw new SketchError("invalid-argument", `hll: numStdDev must be 1, 2 or 3, got ${String(sd)}`);
+  }
+}
+
+/** `max(LG_INIT, log2(ceilPow2(count)) (+1 if 4*count > 3*ceilPow2))` (HllUtil::computeLgArrInts). */
+function computeLgArrInts(count: number, floor: number): number {
+  let lg = 0;
+  while (1 << lg < count) lg++;
+  if (4 * count > 3 * (1 << lg)) lg++;
+  return Math.max(floor, lg);
+}
+
+/** Mutable state of one HLL sketch (any mode) or of a union gadget. */
+export class HllCore {
+  lgK: number;
+  k: number;
+  kMask: number;
+  tgt: number;
+  mode: number;
+  /** Start-full-size flag (0x20): never set by this library, carried through from decoded images. */
+  fullSize: boolean;
+  ooo: boolean;
+
+  // LIST / SET
+  coupons: Int32Array;
+  lgArr: number;
+  count: number;
+
+  // HLL
+  regs: Uint8Array;
+  curMin: number;
+  numAtCurMin: number;
+  hip: number;
+  kxq0: number;
+  kxq1: number;
+  /** Union gadget only: registers were merged without maintaining kxq/cur_min. */
+  rebuild: boolean;
+  aux: Int32Array;
+  auxLg: number;
+  auxCount: number;
+
+  constructor(lgK: number, tgt: number) {
+    this.lgK = lgK;
+    this.k = 1 << lgK;
+    this.kMask = this.k - 1;
+    this.tgt = tgt;
+    this.mode = MODE_LIST;
+    this.fullSize = false;
+    this.ooo = false;
+    this.coupons = new Int32Array(1 << LG_INIT_LIST_SIZE);
+    this.lgArr = LG_INIT_LIST_SIZE;
+    this.count = 0;
+    this.regs = EMPTY_U8;
+    this.curMin = 0;
+    this.numAtCurMin = 0;
+    this.hip = 0;
+    this.kxq0 = 0;
+    this.kxq1 = 0;
+    this.rebuild = false;
+    this.aux = EMPTY_I32;
+    this.auxLg = 0;
+    this.auxCount = 0;
+  }
+
+  /** Switches to an empty HLL register array (fresh upstream HllArray defaults). */
+  initHll(): void {
+    this.mode = MODE_HLL;
+    this.coupons = EMPTY_I32;
+    this.lgArr = 0;
+    this.count = 0;
+    this.regs = new Uint8Array(this.k);
+    this.curMin = 0;
+    this.numAtCurMin = this.k;
+    this.hip = 0;
+    this.kxq0 = this.k;
+    this.kxq1 = 0;
+    this.ooo = false;
+    this.rebuild = false;
+    this.aux = EMPTY_I32;
+    this.auxLg = 0;
+    this.auxCount = 0;
+  }
+
+  couponUpdate(coupon: number): void {
+    if (this.mode === MODE_HLL) this.hllUpdate(coupon);
+    else if (this.mode === MODE_LIST) this.listUpdate(coupon);
+    else this.setUpdate(coupon);
+  }
+
+  // ---------------------------------------------------------------- LIST / SET
+
+  private listUpdate(coupon: number): void {
+    const arr = this.coupons;
+    for (let i = 0; i < 8; i++) {
+      const c = arr[i]!;
+      if (c === 0) {
+        arr[i] = coupon;
+        if (++this.count === 8) {
+          if (this.lgK < 8) this.promoteToHll();
+          else this.promoteListToSet();
+        }
+        return;
+      }
+      if (c === coupon) return;
+    }
+  }
+
+  private setUpdate(coupon: number): void {
+    const idx = findCoupon(this.coupons, this.lgArr, coupon);
+    if (idx >= 0) return;
+    this.coupons[~idx] = coupon;
+    this.count++;
+    if (4 * this.count > 3 << this.lgArr) {
+      if (this.lgArr === this.lgK - 3) this.promoteToHll();
+      else this.growSet(this.lgArr + 1);
+    }
+  }
+
+  private growSet(newLg: number): void {
+    const old = this.coupons;
+    const arr = new Int32Array(1 << newLg);
+    for (let i = 0; i < old.length; i++) {
+      const c = old[i]!;
+      if (c !== 0) arr[~findCoupon(arr, newLg, c)] = c;
+    }
+    this.coupons = arr;
+    this.lgArr = newLg;
+  }
+
+  private promoteListToSet(): void {
+    const list = this.coupons;
+    this.mode = MODE_SET;
+    this.coupons = new Int32Array(1 << LG_INIT_SET_SIZE);
+    this.lgArr = LG_INIT_SET_SIZE;
+    this.count = 0;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      if (c !== 0) this.setUpdate(c);
+    }
+  }
+
+  /** LIST/SET → HLL: replay coupons in array order, then hip = coupon estimate (upstream factory). */
+  private promoteToHll(): void {
+    const src = this.coupons;
+    const est = this.couponEstimate();
+    this.initHll();
+    for (let i = 0; i < src.length; i++) {
+      const c = src[i]!;
+      if (c !== 0) this.hllUpdate(c);
+    }
+    this.hip = est;
+    this.ooo = false;
+  }
+
+  // ---------------------------------------------------------------- HLL
+
+  hllUpdate(coupon: number): void {
+    const slot = coupon & this.kMask;
+    const nv = coupon >>> 26;
+    const regs = this.regs;
+    const old = regs[slot]!;
+    if (nv <= old) return;
+    // HIP before kxq; subtract the old term first, then add the new one (upstream order).
+    if (!this.ooo) this.hip += this.k / (this.kxq0 + this.kxq1);
+    if (old < 32) this.kxq0 -= INV_POW2[old]!;
+    else this.kxq1 -= INV_POW2[old]!;
+    if (nv < 32) this.kxq0 += INV_POW2[nv]!;
+    else this.kxq1 += INV_POW2[nv]!;
+    regs[slot] = nv;
+    if (this.tgt !== TYPE_HLL_4) {
+      // HLL_6/HLL_8 interpret num_at_cur_min as the number of zero registers.
+      if (old === 0) this.numAtCurMin--;
+    } else {
+      this.hll4Bookkeeping(slot, old, nv);
+    }
+  }
+
+  /** Aux-map and cur_min maintenance of Hll4Array::internalHll4Update (register already updated). */
+  private hll4Bookkeeping(slot: number, old: number, nv: number): void {
+    const cm = this.curMin;
+    if (old - cm >= AUX_TOKEN) {
+      this.auxReplace(slot, nv);
+    } else if (nv - cm >= AUX_TOKEN) {
+      if (this.auxLg === 0) this.auxReset(LG_AUX_ARR_INTS[this.lgK]!);
+      this.auxAdd(slot, nv);
+    }
+    if (old === cm) {
+      this.numAtCurMin--;
+      while (this.numAtCurMin === 0) this.shiftToBiggerCurMin();
+    }
+  }
+
+  private shiftToBiggerCurMin(): void {
+    const newCm = this.curMin + 1;
+    const regs = this.regs;
+    let n = 0;
+    for (let i = 0; i < regs.length; i++) if (regs[i] === newCm) n++;
+    const oldAux = this.aux;
+    this.aux = EMPTY_I32;
+    this.auxLg = 0;
+    this.auxCount = 0;
+    for (let i = 0; i < oldAux.length; i++) {
+      const e = oldAux[i]!;
+      if (e === 0) continue;
+      const value = e >>> 26;
+      if (value - newCm >= AUX_TOKEN) {
+        if (this.auxLg === 0) this.auxReset(LG_AUX_ARR_INTS[this.lgK]!);
+        this.auxAdd(e & this.kMask, value);
+      }
+    }
+    this.curMin = newCm;
+    this.numAtCurMin = n;
+  }
+
+  private auxReset(lg: number): void {
+    this.aux = new Int32Array(1 << lg);
+    this.auxLg = lg;
+    this.auxCount = 0;
+  }
+
+  /** AuxHashMap::mustAdd; returns false if the slot is already present. */
+  auxAdd(slot: number, value: number): boolean {
+    const idx = findAux(this.aux, this.auxLg, this.kMask, slot);
+    if (idx >= 0) return false;
+    this.aux[~idx] = (value << 26) | slot;
+    this.auxCount++;
+    if (4 * this.auxCount > 3 << this.auxLg) {
+      const old = this.aux;
+      const lg = this.auxLg + 1;
+      const arr = new Int32Array(1 << lg);
+      for (let i = 0; i < old.length; i++) {
+        const e = old[i]!;
+        if (e !== 0) arr[~findAux(arr, lg, this.kMask, e & this.kMask)] = e;
+      }
+      this.aux = arr;
+      this.auxLg = lg;
+    }
+    return true;
+  }
+
+  private auxReplace(slot: number, value: number): void {
+    const idx = findAux(this.aux, this.auxLg, this.kMask, slot);
+    if (idx < 0) throw new SketchError("corrupt", `hll: aux entry for slot ${slot} missing`);
+    this.aux[idx] = (value << 26) | slot;
+  }
+
+  /** Hll8Array::mergeHll: per-slot max folding `src` (lgK >= this.lgK) onto this HLL_8 array. */
+  mergeHll(src: HllCore): void {
+    const dst = this.regs;
+    const s = src.regs;
+    const mask = this.kMask;
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i]!;
+      const j = i & mask;
+      if (v > dst[j]!) dst[j] = v;
+    }
+    this.rebuild = true;
+  }
+
+  /** HllArray::check_rebuild_kxq_cur_min (union gadgets). */
+  checkRebuild(): void {
+    if (!this.rebuild) return;
+    let cm = 64;
+    let n = 0;
+    let kxq0 = this.k;
+    let kxq1 = 0;
+    const regs = this.regs;
+    for (let i = 0; i < regs.length; i++) {
+      const v = regs[i]!;
+      if (v > 0) {
+        if (v < 32) kxq0 += INV_POW2[v]! - 1.0;
+        else kxq1 += INV_POW2[v]! - 1.0;
+      }
+      if (v > cm) continue;
+      if (v < cm) {
+        cm = v;
+        n = 1;
+      } else {
+        n++;
+      }
+    }
+    this.kxq0 = kxq0;
+    this.kxq1 = kxq1;
+    this.curMin = cm;
+    this.numAtCurMin = n;
+    this.rebuild = false;
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  isEmpty(): boolean {
+    if (this.mode !== MODE_HLL) return this.count === 0;
+    if (this.rebuild) return false;
+    return this.curMin === 0 && this.numAtCurMin === this.k;
+  }
+
+  couponEstimate(): number {
+    const est = couponCubic(this.count);
+    return Math.max(est, this.count);
+  }
+
+  getEstimate(): number {
+    if (this.mode !== MODE_HLL) return this.couponEstimate();
+    return this.ooo ? this.getCompositeEstimate() : this.hip;
+  }
+
+  getCompositeEstimate(): number {
+    if (this.mode !== MODE_HLL) return this.couponEstimate();
+    const lgK = this.lgK;
+    const k = this.k;
+    let c: number;
+    if (lgK === 4) c = 0.673;
+    else if (lgK === 5) c = 0.697;
+    else if (lgK === 6) c = 0.709;
+    else c = 0.7213 / (1.0 + 1.079 / k);
+    const raw = (c * k * k) / (this.kxq0 + this.kxq1);
+    const x = COMPOSITE_X[lgK - 4]!;
+    const ys = COMPOSITE_Y_STRIDE[lgK]!;
+    const lenM1 = x.length - 1;
+    if (raw < x[0]!) return 0;
+    if (raw > x[lenM1]!) return raw * ((ys * lenM1) / x[lenM1]!);
+    if (!(raw >= x[0]!)) return raw; // NaN (only from a corrupt image): no table lookup
+    const adj = strideCubic(x, ys, raw);
+    if (adj > 3 * k) return adj;
+    const lin = this.bitmapEstimate();
+    const avg = (adj + lin) / 2.0;
+    let cross = 0.64;
+    if (lgK === 4) cross = 0.718;
+    else if (lgK === 5) cross = 0.672;
+    return avg > cross * k ? adj : lin;
+  }
+
+  private bitmapEstimate(): number {
+    const k = this.k;
+    const unhit = this.curMin === 0 ? this.numAtCurMin : 0;
+    if (unhit === 0) return k * Math.log(k / 0.5);
+    const hit = k - unhit;
+    return k * (harmonic(k) - harmonic(k - hit));
+  }
+
+  getLowerBound(sd: number): number {
+    if (this.mode !== MODE_HLL) {
+      const est = couponCubic(this.count);
+      return Math.max(est / (1.0 + sd * COUPON_RSE), this.count);
+    }
+    const nonZeros = this.curMin === 0 ? this.k - this.numAtCurMin : this.k;
+    return Math.max(this.getEstimate() / (1.0 + relErr(false, this.ooo, this.lgK, sd)), nonZeros);
+  }
+
+  getUpperBound(sd: number): number {
+    if (this.mode !== MODE_HLL) {
+      const est = couponCubic(this.count);
+      return Math.max(est / (1.0 - sd * COUPON_RSE), this.count);
+    }
+    return this.getEstimate() / (1.0 + relErr(true, this.ooo, this.lgK, sd));
+  }
+
+  // ---------------------------------------------------------------- copies
+
+  copy(): HllCore {
+    const c = new HllCore(this.lgK, this.tgt);
+    c.mode = this.mode;
+    c.fullSize = this.fullSize;
+    c.ooo = this.ooo;
+    c.coupons = this.coupons.length === 0 ? EMPTY_I32 : this.coupons.slice();
+    c.lgArr = this.lgArr;
+    c.count = this.count;
+    c.regs = this.regs.length === 0 ? EMPTY_U8 : this.regs.slice();
+    c.curMin = this.curMin;
+    c.numAtCurMin = this.numAtCurMin;
+    c.hip = this.hip;
+    c.kxq0 = this.kxq0;
+    c.kxq1 = this.kxq1;
+    c.rebuild = this.rebuild;
+    c.aux = this.aux.length === 0 ? EMPTY_I32 : this.aux.slice();
+    c.auxLg = this.auxLg;
+    c.auxCount = this.auxCount;
+    return c;
+  }
+
+  /**
+   * Upstream copyAs: coupon modes and same-type arrays without a pending rebuild are plain copies;
+   * otherwise a fresh array of `tgt` replays every non-zero register in slot order (so kxq0 and the
+   * HLL_4 cur_min/aux state come out exactly as the C++ conversion produces them), then takes hip and
+   * the out-of-order flag from the source.
+   */
+  copyAs(tgt: number): HllCore {
+    if (this.mode !== MODE_HLL || (tgt === this.tgt && !this.rebuild)) {
+      const c = this.copy();
+      c.tgt = tgt;
+      return c;
+    }
+    const c = new HllCore(this.lgK, tgt);
+    c.initHll();
+    c.fullSize = this.fullSize;
+    c.ooo = this.ooo;
+    const regs = this.regs;
+    for (let i = 0; i < regs.length; i++) {
+      const v = regs[i]!;
+      if (v !== 0) c.hllUpdate((v << 26) | i);
+    }
+    c.hip = this.hip;
+    c.ooo = this.ooo;
+    return c;
+  }
+
+  // ---------------------------------------------------------------- serialization
+
+  private flagsByte(compact: boolean): number {
+    return (
+      (this.isEmpty() ? FLAG_EMPTY : 0) |
+      (compact ? FLAG_COMPACT : 0) |
+      (this.ooo ? FLAG_OUT_OF_ORDER : 0) |
+      (this.fullSize ? FLAG_FULL_SIZE : 0)
+    );
+  }
+
+  serialize(compact: boolean): Uint8Array {
+    if (this.mode !== MODE_HLL) return this.serializeCoupons(compact);
+    const arrBytes = hllArrBytes(this.tgt, this.lgK);
+    const isHll4 = this.tgt === TYPE_HLL_4;
+    const hasAux = isHll4 && this.auxCount > 0;
+    let auxBytes = 0;
+    if (isHll4) {
+      if (compact) auxBytes = 4 * this.auxCount;
+      else auxBytes = 4 << (hasAux ? this.auxLg : LG_AUX_ARR_INTS[this.lgK]!);
+    }
+    const w = new ByteWriter(HLL_BYTE_ARR_START + arrBytes + auxBytes);
+    w.u8(PREINTS_HLL);
+    w.u8(SER_VER);
+    w.u8(FAMILY_ID);
+    w.u8(this.lgK);
+    w.u8(hasAux ? this.auxLg : 0);
+    w.u8(this.flagsByte(compact));
+    w.u8(this.curMin);
+    w.u8((this.tgt << 2) | MODE_HLL);
+    w.f64(this.hip);
+    w.f64(this.kxq0);
+    w.f64(this.kxq1);
+    w.u32(this.numAtCurMin);
+    w.u32(hasAux ? this.auxCount : 0);
+    const out = w.bytes;
+    const base = HLL_BYTE_ARR_START;
+    const regs = this.regs;
+    if (this.tgt === TYPE_HLL_8) {
+      out.set(regs, base);
+    } else if (this.tgt === TYPE_HLL_6) {
+      for (let i = 0; i < regs.length; i++) {
+        const bit = i * 6;
+        const idx = base + (bit >>> 3);
+        const v = regs[i]! << (bit & 7);
+        out[idx] = out[idx]! | (v & 0xff);
+        out[idx + 1] = out[idx + 1]! | (v >>> 8);
+      }
+    } else {
+      const cm = this.curMin;
+      for (let i = 0; i < regs.length; i++) {
+        const d = regs[i]! - cm;
+        const nib = d >= AUX_TOKEN ? AUX_TOKEN : d;
+        const idx = base + (i >>> 1);
+        out[idx] = out[idx]! | ((i & 1) === 0 ? nib : nib << 4);
+      }
+      if (hasAux) {
+        let p = base + arrBytes;
+        const view = w.view;
+        if (compact) {
+          for (let i = 0; i < this.aux.length; i++) {
+            const e = this.aux[i]!;
+            if (e !== 0) {
+              view.setInt32(p, e, true);
+              p += 4;
+            }
+          }
+        } else {
+          for (let i = 0; i < this.aux.length; i++, p += 4) view.setInt32(p, this.aux[i]!, true);
+        }
+      }
+    }
+    return out;
+  }
+
+  private serializeCoupons(compact: boolean): Uint8Array {
+    const isList = this.mode === MODE_LIST;
+    const start = isList ? LIST_INT_ARR_START : HASH_SET_INT_ARR_START;
+    const n = compact ? this.count : 1 << this.lgArr;
+    const w = new ByteWriter(start + 4 * n);
+    w.u8(isList ? PREINTS_LIST : PREINTS_SET);
+    w.u8(SER_VER);
+    w.u8(FAMILY_ID);
+    w.u8(this.lgK);
+    w.u8(this.lgArr);
+    w.u8(this.flagsByte(compact));
+    w.u8(isList ? this.count : 0);
+    w.u8((this.tgt << 2) | this.mode);
+    if (!isList) w.u32(this.count);
+    const arr = this.coupons;
+    for (let i = 0; i < arr.length; i++) {
+      const c = arr[i]!;
+      if (compact && c === 0) continue;
+      w.i32(c);
+    }
+    return w.bytes;
+  }
+
+  // ---------------------------------------------------------------- deserialization
+
+  static deserialize(bytes: Uint8Array): HllCore {
+    const r = new ByteReader(bytes, "hll");
+    const preInts = r.u8("preamble_ints");
+    const serVer = r.u8("serial_version");
+    const family = r.u8("family_id");
+    if (family !== FAMILY_ID) {
+      throw new SketchError("wrong-family", `hll: family_id is ${family}, expected ${FAMILY_ID} (HLL)`, 2);
+    }
+    if (serVer !== SER_VER) {
+      throw new SketchError("bad-preamble", `hll: serial_version is ${serVer}, expected ${SER_VER}`, 1);
+    }
+    const lgK = r.u8("lg_k");
+    const lgArrByte = r.u8("lg_arr");
+    const flags = r.u8("flags");
+    const byte6 = r.u8("list_count/cur_min");
+    const modeByte = r.u8("mode");
+    if (lgK < MIN_LG_K || lgK > MAX_LG_K) {
+      throw new SketchError("corrupt", `hll: lg_k ${lgK} outside ${MIN_LG_K}..${MAX_LG_K}`, 3);
+    }
+    if ((flags & FLAG_BIG_ENDIAN) !== 0) {
+      throw new SketchError("bad-preamble", "hll: big-endian images are not supported (flags bit 0)", 5);
+    }
+    const mode = modeByte & 3;
+    const tgt = (modeByte >>> 2) & 3;
+    if (mode === 3 || tgt === 3 || modeByte > 0x0f) {
+      throw new SketchError("corrupt", `hll: invalid mode byte 0x${modeByte.toString(16)}`, 7);
+    }
+    const expectedPreInts = mode === MODE_LIST ? PREINTS_LIST : mode === MODE_SET ? PREINTS_SET : PREINTS_HLL;
+    if (preInts !== expectedPreInts) {
+      throw new SketchError(
+        "bad-preamble",
+        `hll: preamble_ints is ${preInts}, expected ${expectedPreInts} for mode ${["LIST", "SET", "HLL"][mode]}`,
+        0,
+      );
+    }
+    const compact = (flags & FLAG_COMPACT) !== 0;
+    const core = new HllCore(lgK, tgt);
+    core.fullSize = (flags & FLAG_FULL_SIZE) !== 0;
+    if (mode === MODE_HLL) core.readHll(r, flags, byte6, lgArrByte);
+    else core.readCoupons(r, mode, compact, flags, byte6, lgArrByte);
+    r.expectEnd();
+    return core;
+  }
+
+  private readCoupons(
+    r: ByteReader,
+    mode: number,
+    compact: boolean,
+    flags: number,
+    byte6: number,
+    lgArrByte: number,
+  ): void {
+    this.ooo = (flags & FLAG_OUT_OF_ORDER) !== 0;
+    let count: number;
+    let lgArr: number;
+    if (mode === MODE_LIST) {
+      count = byte6;
+      if (count > 7) throw r.corrupt(`list_count ${count} exceeds 7 (a full list is promoted)`, 6);
+      if (lgArrByte > LG_INIT_LIST_SIZE) throw r.corrupt(`lg_arr ${lgArrByte} invalid for LIST mode`, 4);
+      lgArr = LG_INIT_LIST_SIZE;
+    } else {
+      if (this.lgK < 8) throw r.corrupt(`SET mode requires lg_k >= 8, got ${this.lgK}`, 3);
+      if (byte6 !== 0) throw r.corrupt(`byte 6 must be 0 in SET mode, got ${byte6}`, 6);
+      count = r.u32("coupon_count");
+      // Bound the count by what the image can hold before using it for anything.
+      const maxCount = (r.length - HASH_SET_INT_ARR_START) >>> 2;
+      if (count > maxCount) {
+        throw new SketchError(
+          "truncated",
+          `hll: coupon_count ${count} needs ${HASH_SET_INT_ARR_START + 4 * count} bytes, image has ${r.length}`,
+          8,
+        );
+      }
+      lgArr = lgArrByte < LG_INIT_SET_SIZE ? computeLgArrInts(count, LG_INIT_SET_SIZE) : lgArrByte;
+      if (lgArr > this.lgK - 3) throw r.corrupt(`lg_arr ${lgArr} exceeds lg_k - 3 for SET mode`, 4);
+      if (4 * count > 3 << lgArr) throw r.corrupt(`coupon_count ${count} overfills a 2^${lgArr} hash set`, 8);
+      // A set only grows past 2^5 when it is more than 3/4 full, so a larger table with few coupons is
+      // corrupt; this also bounds the allocation below by the image length.
+      if (lgArr > LG_INIT_SET_SIZE && 8 * count <= 3 << lgArr) {
+        throw r.corrupt(`lg_arr ${lgArr} is too large for coupon_count ${count}`, 4);
+      }
+    }
+    if ((flags & FLAG_EMPTY) !== 0 && count !== 0) throw r.corrupt(`EMPTY flag set with ${count} coupons`, 5);
+    this.mode = mode;
+    this.lgArr = lgArr;
+    this.count = 0;
+    const arr = new Int32Array(1 << lgArr);
+    this.coupons = arr;
+    const nInImage = compact ? count : 1 << lgArr;
+    r.need(4 * nInImage, "coupons");
+    if (mode === MODE_LIST || compact) {
+      const inImage = mode === MODE_LIST ? nInImage : count;
+      for (let i = 0; i < inImage; i++) {
+        const off = r.offset;
+        const c = r.i32("coupon");
+        if (i >= count) {
+          if (c !== 0) throw r.corrupt(`unused LIST slot ${i} holds a coupon`, off);
+          continue;
+        }
+        checkCoupon(r, c, off);
+        if (mode === MODE_LIST) {
+          for (let j = 0; j < i; j++) if (arr[j] === c) throw r.corrupt("duplicate coupon in LIST", off);
+          arr[i] = c;
+        } else {
+          const idx = findCoupon(arr, lgArr, c);
+          if (idx >= 0) throw r.corrupt("duplicate coupon in SET", off);
+          arr[~idx] = c;
+        }
+      }
+      this.count = count;
+      return;
+    }
+    // Updatable SET: the table is taken verbatim, so every entry must be where a probe finds it.
+    let seen = 0;
+    for (let i = 0; i < arr.length; i++) {
+      const off = r.offset;
+      const c = r.i32("coupon");
+      if (c === 0) continue;
+      checkCoupon(r, c, off);
+      arr[i] = c;
+      seen++;
+    }
+    if (seen !== count) throw r.corrupt(`coupon_count ${count} but the hash set holds ${seen} coupons`, 8);
+    for (let i = 0; i < arr.length; i++) {
+      const c = arr[i]!;
+      if (c !== 0 && findCoupon(arr, lgArr, c) !== i) {
+        throw r.corrupt(
+          `coupon at hash set index ${i} is misplaced or duplicated`,
+          HASH_SET_INT_ARR_START + 4 * i,
+        );
+      }
+    }
+    this.count = count;
+  }
+
+  private readHll(r: ByteReader, flags: number, curMin: number, lgArrByte: number): void {
+    const lgK = this.lgK;
+    const k = this.k;
+    const tgt = this.tgt;
+    const compact = (flags & FLAG_COMPACT) !== 0;
+    const hip = r.f64("hip_accum");
+    const kxq0 = r.f64("kxq0");
+    const kxq1 = r.f64("kxq1");
+    const numAtCurMin = r.u32("num_at_cur_min");
+    const auxCount = r.u32("aux_count");
+    const ooo = (flags & FLAG_OUT_OF_ORDER) !== 0;
+    if (!ooo && !(Number.isFinite(hip) && hip >= 0))
+      throw r.corrupt(`hip_accum ${hip} is not a finite non-negative number`, 8);
+    if (!(Number.isFinite(kxq0) && kxq0 >= 0 && kxq0 <= k))
+      throw r.corrupt(`kxq0 ${kxq0} outside [0, K]`, 16);
+    if (!(Number.isFinite(kxq1) && kxq1 >= 0 && kxq1 <= k))
+      throw r.corrupt(`kxq1 ${kxq1} outside [0, K]`, 24);
+    if (numAtCurMin > k) throw r.corrupt(`num_at_cur_min ${numAtCurMin} exceeds K = ${k}`, 32);
+    if (curMin > 63) throw r.corrupt(`cur_min ${curMin} exceeds 63`, 6);
+    if (tgt !== TYPE_HLL_4 && auxCount !== 0)
+      throw r.corrupt(`aux_count ${auxCount} on a non-HLL_4 sketch`, 36);
+    if (tgt === TYPE_HLL_4 && auxCount > k) throw r.corrupt(`aux_count ${auxCount} exceeds K = ${k}`, 36);
+    const arrBytes = hllArrBytes(tgt, lgK);
+    let auxBytes = 0;
+    let auxLg = 0;
+    if (tgt === TYPE_HLL_4) {
+      if (compact) {
+        auxBytes = 4 * auxCount;
+        if (auxCount > 0) auxLg = computeLgArrInts(auxCount, LG_AUX_ARR_INTS[lgK]!);
+      } else if (auxCount > 0) {
+        auxLg = lgArrByte;
+        if (auxLg < LG_AUX_ARR_INTS[lgK]! || auxLg > lgK) {
+          throw r.corrupt(`lg_arr ${auxLg} invalid for an HLL_4 aux table with lg_k ${lgK}`, 4);
+        }
+        if (4 * auxCount > 3 << auxLg)
+          throw r.corrupt(`aux_count ${auxCount} overfills a 2^${auxLg} aux table`, 36);
+        auxBytes = 4 << auxLg;
+      } else {
+        auxBytes = 4 << LG_AUX_ARR_INTS[lgK]!;
+      }
+    }
+    r.need(arrBytes + auxBytes, compact ? "register array and aux entries" : "register array and aux table");
+    const src = r.slice(arrBytes, "registers");
+    const regs = new Uint8Array(k);
+    let auxTokens = 0;
+    if (tgt === TYPE_HLL_8) {
+      for (let i = 0; i < k; i++) {
+        const v = src[i]!;
+        if (v > 63) throw r.corrupt(`register ${i} value ${v} exceeds 63`, HLL_BYTE_ARR_START + i);
+        regs[i] = v;
+      }
+    } else if (tgt === TYPE_HLL_6) {
+      for (let i = 0; i < k; i++) {
+        const bit = i * 6;
+        const idx = bit >>> 3;
+        regs[i] = (((src[idx + 1]! << 8) | src[idx]!) >>> (bit & 7)) & 63;
+      }
+    } else {
+      for (let i = 0; i < k; i++) {
+        const b = src[i >>> 1]!;
+        const nib = (i & 1) === 0 ? b & 15 : b >>> 4;
+        if (nib === AUX_TOKEN) {
+          auxTokens++;
+        } else {
+          const v = nib + curMin;
+          if (v > 63) throw r.corrupt(`register ${i} value ${v} exceeds 63`, HLL_BYTE_ARR_START + (i >>> 1));
+          regs[i] = v;
+        }
+      }
+    }
+    this.initHll();
+    this.regs = regs;
+    this.curMin = curMin;
+    this.numAtCurMin = numAtCurMin;
+    this.kxq0 = kxq0;
+    this.kxq1 = kxq1;
+    this.ooo = ooo;
+    this.hip = ooo ? 0 : hip;
+    if (tgt === TYPE_HLL_4) {
+      if (auxTokens !== auxCount) {
+        throw r.corrupt(`${auxTokens} registers hold the aux token but aux_count is ${auxCount}`, 36);
+      }
+      if (auxCount > 0) {
+        this.auxReset(auxLg);
+        const entries = compact ? auxCount : 1 << auxLg;
+        let seen = 0;
+        for (let i = 0; i < entries; i++) {
+          const off = r.offset;
+          const e = r.i32("aux entry");
+          if (e === 0) {
+            if (compact) throw r.corrupt("empty aux entry in a compact image", off);
+            continue;
+          }
+          const slot = e & KEY_MASK_26;
+          const value = e >>> 26;
+          if (slot >= k) throw r.corrupt(`aux entry slot ${slot} outside K = ${k}`, off);
+          const nib = (src[slot >>> 1]! >>> ((slot & 1) << 2)) & 15;
+          if (nib !== AUX_TOKEN)
+            throw r.corrupt(`aux entry for slot ${slot} whose register is not an aux token`, off);
+          if (value > 63 || value - curMin < AUX_TOKEN) {
+            throw r.corrupt(
+              `aux entry value ${value} for slot ${slot} not in ${curMin + AUX_TOKEN}..63`,
+              off,
+            );
+          }
+          if (!this.auxAdd(slot, value)) throw r.corrupt(`duplicate aux entry for slot ${slot}`, off);
+          regs[slot] = value;
+          seen++;
+        }
+        if (seen !== auxCount) throw r.corrupt(`aux_count ${auxCount} but the aux table holds ${seen}`, 36);
+      } else if (!compact) {
+        r.skip(auxBytes, "aux table");
+      }
+    }
+    // Registers never sit below cur_min, and num_at_cur_min counts those at cur_min (HLL_4 always; HLL_6/8
+    // while cur_min is 0, where it is the number of zero registers). The HLL_4 cur_min shift loop and
+    // the bounds rely on this.
+    let atMin = 0;
+    for (let i = 0; i < k; i++) {
+      const v = regs[i]!;
+      if (v < curMin) throw r.corrupt(`register ${i} value ${v} below cur_min ${curMin}`, HLL_BYTE_ARR_START);
+      if (v === curMin) atMin++;
+    }
+    if ((tgt === TYPE_HLL_4 || curMin === 0) && atMin !== numAtCurMin) {
+      throw r.corrupt(`num_at_cur_min ${numAtCurMin} but ${atMin} registers are at cur_min ${curMin}`, 32);
+    }
+    if (tgt === TYPE_HLL_4 && numAtCurMin === 0)
+      throw r.corrupt("num_at_cur_min is 0 in an HLL_4 sketch", 32);
+  }
+}
+
+function checkCoupon(r: ByteReader, c: number, off: number): void {
+  if (c >>> 26 === 0) throw r.corrupt(`coupon 0x${(c >>> 0).toString(16)} has value 0`, off);
+}
