@@ -4,7 +4,16 @@ import prettier from "eslint-config-prettier";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", ".cache/**", "**/*.d.ts"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      ".cache/**",
+      "**/*.d.ts",
+      "**/*.generated.ts",
+      "packages/*/assembly/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

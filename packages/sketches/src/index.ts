@@ -4,7 +4,12 @@ export { AlternatingBitSource, SeededBitSource, DEFAULT_RANDOM_SEED } from "./ra
 export type { RandomBitSource } from "./random.js";
 
 export { KllDoublesSketch } from "./kll/kll-doubles-sketch.js";
-export type { KllOptions, KllQueryOptions, KllSerializeOptions, KllLayout } from "./kll/kll-doubles-sketch.js";
+export type {
+  KllOptions,
+  KllQueryOptions,
+  KllSerializeOptions,
+  KllLayout,
+} from "./kll/kll-doubles-sketch.js";
 
 export { HllSketch } from "./hll/hll-sketch.js";
 export { HllUnion } from "./hll/hll-union.js";
