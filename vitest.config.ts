@@ -18,7 +18,7 @@ export default defineConfig({
         test: {
           name: "oracle",
           include: ["tests/oracle/**/*.test.ts"],
-          globalSetup: ["tests/oracle/setup-python.ts"],
+          globalSetup: ["scripts/vitest-build-wasm.ts", "tests/oracle/setup-python.ts"],
           testTimeout: 120_000,
           hookTimeout: 600_000,
         },

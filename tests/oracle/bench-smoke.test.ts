@@ -1,0 +1,79 @@
+// Smoke test of the benchmark harness: `node bench/run.mjs --quick` must run every case against the Python
+// peer and print a table row for each. No timing assertions: speed claims live in BENCHMARKS.md, not here.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const packageRoot = join(repoRoot, "packages/sketches");
+const distEntry = join(packageRoot, "dist/index.js");
+
+/** Newest modification time under a directory (the sources the dist is built from). */
+function newestMtime(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+// Titles of the cases in bench/run.mjs; the table must have one row for each.
+const EXPECTED_ROWS = [
+  "KLL k=200 update(x)",
+  "KLL k=200 batch update",
+  "HLL_8 lgK=12 int64",
+  "HLL_4 lgK=12 int64",
+  "HLL_8 lgK=12 double",
+  "HLL_4 lgK=12 double",
+  "HLL_8 lgK=12 string",
+  "HLL_4 lgK=12 string",
+  "Frequent items lgMax=10",
+  "KLL merge",
+  "HLL union",
+  "KLL n=1e5 serialize",
+  "KLL n=1e5 deserialize",
+  "HLL_4 lg12 compact serialize",
+  "HLL_4 lg12 compact deserialize",
+  "HLL_8 lg12 compact serialize",
+  "HLL_8 lg12 compact deserialize",
+  "Frequent items lg10 serialize",
+  "Frequent items lg10 deserialize",
+];
+
+describe("benchmark harness (--quick)", () => {
+  beforeAll(() => {
+    const stale =
+      !existsSync(distEntry) || statSync(distEntry).mtimeMs < newestMtime(join(packageRoot, "src"));
+    if (stale) {
+      const build = spawnSync("npm", ["run", "build"], { cwd: repoRoot, encoding: "utf8" });
+      if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+    }
+  });
+
+  it("prints a row for every case and exits 0", () => {
+    // Write the JSON elsewhere so that a test run does not overwrite the results of a real benchmark run.
+    const outDir = mkdtempSync(join(tmpdir(), "sightglass-bench-smoke-"));
+    const outFile = join(outDir, "results.json");
+    const run = spawnSync(process.execPath, [join(repoRoot, "bench/run.mjs"), "--quick", "--out", outFile], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    expect(run.status, `bench/run.mjs --quick failed:\n${run.stderr}`).toBe(0);
+    const json = JSON.parse(readFileSync(outFile, "utf8")) as { results: unknown[] };
+    rmSync(outDir, { recursive: true, force: true });
+    expect(json.results).toHaveLength(EXPECTED_ROWS.length);
+    const rows = run.stdout.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| case"));
+    for (const title of EXPECTED_ROWS) {
+      const row = rows.find((line) => line.startsWith(`| ${title}`));
+      expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
+      // Both sides produced a number (a "—" would mean the Python peer skipped the case).
+      expect(row?.split("|").slice(2, 5).join("|")).not.toContain("—");
+    }
+    expect(rows).toHaveLength(EXPECTED_ROWS.length);
+  }, 600_000);
+});
