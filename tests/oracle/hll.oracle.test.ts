@@ -391,8 +391,13 @@ describe("HLL: unions across types and sizes", () => {
       for (const p of u.parts) {
         const sketch = new HllSketch(p.lgK, TYPES[p.type]);
         feed(sketch, p.inputs);
-        images.push(toBase64(sketch.serializeCompact()));
-        union.update(sketch);
+        const image = sketch.serializeCompact();
+        images.push(toBase64(image));
+        // Python unions the *deserialized* compact images, so TS must too: a SET rebuilt from a compact image
+        // can have a different hash-table layout than the sketch that wrote it (C++ re-inserts the coupons
+        // one by one), and a union feeds SET coupons in table order, so the result bytes follow the layout.
+        // (pip datasketches itself gives different union bytes for the built vs the deserialized sketches.)
+        union.update(HllSketch.deserialize(image));
       }
       tsResults.set(u.name, union.getResult(TYPES[u.target]));
       tsUnions.set(u.name, union);

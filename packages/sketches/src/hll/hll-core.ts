@@ -21,8 +21,11 @@ import {
 //  * HLL_6 registers never exceed 63 and HLL_8 is already one byte per slot;
 //  * an HLL_4 register's true value is always >= cur_min, and upstream stores nibble = value - cur_min,
 //    or AUX_TOKEN (15) iff value - cur_min >= 15, with the value in the aux map.
-// So the packed HLL_4/HLL_6 arrays are derived at serialization time, while cur_min, num_at_cur_min and
-// the aux hash map (whose slot layout decides the serialized entry order) are emulated exactly.
+// The packed HLL_6 array is derived at serialization time. HLL_4 additionally keeps the packed nibble
+// array (updated with each register change, repacked lazily after a cur_min shift) so serializing it is a
+// copy, and a decoded HLL_4 builds its byte registers only when something needs them. cur_min,
+// num_at_cur_min and the aux hash map (whose slot layout decides the serialized entry order) are
+// emulated exactly.
 
 /** Mode numbers as stored in bits 0-1 of the mode byte (same values as the public HllMode). */
 export const MODE_LIST = 0;
@@ -250,6 +253,24 @@ export class HllCore {
 
   // HLL
   regs: Uint8Array;
+  /**
+   * HLL_4 only: the serialized nibble array (value - cur_min, or AUX_TOKEN), kept in step with `regs`
+   * on every register change so that serializing is a copy, as upstream's packed array is. Built
+   * sketches share one ArrayBuffer with `regs` (one allocation instead of two); decoded ones share it
+   * with the initial aux table.
+   */
+  nibbles: Uint8Array;
+  /**
+   * HLL_4: `nibbles` needs a full repack (after a cur_min shift changed every stored nibble). Deferred to
+   * the next serialization because conversions and unions can shift several times in a row.
+   */
+  nibblesStale: boolean;
+  /**
+   * HLL_4 read from an image: `regs` is not built yet (estimates need only cur_min, num_at_cur_min,
+   * hip and kxq, so a decode → query/re-serialize never pays for it); ensureRegs() builds it from
+   * `nibbles` and the aux map before anything reads registers.
+   */
+  regsPending: boolean;
   curMin: number;
   numAtCurMin: number;
   hip: number;
@@ -273,6 +294,9 @@ export class HllCore {
     this.lgArr = LG_INIT_LIST_SIZE;
     this.count = 0;
     this.regs = EMPTY_U8;
+    this.nibbles = EMPTY_U8;
+    this.nibblesStale = false;
+    this.regsPending = false;
     this.curMin = 0;
     this.numAtCurMin = 0;
     this.hip = 0;
@@ -284,13 +308,31 @@ export class HllCore {
     this.auxCount = 0;
   }
 
-  /** Switches to an empty HLL register array (fresh upstream HllArray defaults). */
-  initHll(): void {
+  /** Fresh zeroed registers (and HLL_4 nibbles) for this sketch's type, in one allocation. */
+  private allocRegs(): void {
+    const k = this.k;
+    this.nibblesStale = false;
+    this.regsPending = false;
+    if (this.tgt === TYPE_HLL_4) {
+      const buf = new ArrayBuffer(k + (k >>> 1));
+      this.regs = new Uint8Array(buf, 0, k);
+      this.nibbles = new Uint8Array(buf, k, k >>> 1);
+    } else {
+      this.regs = new Uint8Array(k);
+      this.nibbles = EMPTY_U8;
+    }
+  }
+
+  /**
+   * Switches to an empty HLL register array (fresh upstream HllArray defaults). A decoder passes
+   * `keepRegs` after filling the arrays from allocRegs itself, so they are not allocated twice.
+   */
+  initHll(keepRegs = false): void {
     this.mode = MODE_HLL;
     this.coupons = EMPTY_I32;
     this.lgArr = 0;
     this.count = 0;
-    this.regs = new Uint8Array(this.k);
+    if (!keepRegs) this.allocRegs();
     this.curMin = 0;
     this.numAtCurMin = this.k;
     this.hip = 0;
@@ -328,14 +370,21 @@ export class HllCore {
   }
 
   private setUpdate(coupon: number): void {
+    if (this.setInsert(coupon) && 4 * this.count > 3 << this.lgArr) this.promoteToHll();
+  }
+
+  /**
+   * CouponHashSet::couponUpdate up to (not including) promotion: inserts and grows while the table is
+   * below 2^(lgK-3). Returns false for a duplicate. If it returns true with the table over 3/4 full,
+   * the caller must promote.
+   */
+  private setInsert(coupon: number): boolean {
     const idx = findCoupon(this.coupons, this.lgArr, coupon);
-    if (idx >= 0) return;
+    if (idx >= 0) return false;
     this.coupons[~idx] = coupon;
     this.count++;
-    if (4 * this.count > 3 << this.lgArr) {
-      if (this.lgArr === this.lgK - 3) this.promoteToHll();
-      else this.growSet(this.lgArr + 1);
-    }
+    if (4 * this.count > 3 << this.lgArr && this.lgArr !== this.lgK - 3) this.growSet(this.lgArr + 1);
+    return true;
   }
 
   private growSet(newLg: number): void {
@@ -376,7 +425,22 @@ export class HllCore {
 
   // ---------------------------------------------------------------- HLL
 
+  /** Builds the deferred HLL_4 registers of a decoded sketch (see regsPending). */
+  ensureRegs(): void {
+    if (!this.regsPending) return;
+    const regs = new Uint8Array(this.k);
+    unpackHll4(this.nibbles, this.curMin, regs);
+    const aux = this.aux;
+    for (let i = 0; i < aux.length; i++) {
+      const e = aux[i]!;
+      if (e !== 0) regs[e & this.kMask] = e >>> 26;
+    }
+    this.regs = regs;
+    this.regsPending = false;
+  }
+
   hllUpdate(coupon: number): void {
+    if (this.regsPending) this.ensureRegs();
     const slot = coupon & this.kMask;
     const nv = coupon >>> 26;
     const regs = this.regs;
@@ -400,6 +464,13 @@ export class HllCore {
   /** Aux-map and cur_min maintenance of Hll4Array::internalHll4Update (register already updated). */
   private hll4Bookkeeping(slot: number, old: number, nv: number): void {
     const cm = this.curMin;
+    const d = nv - cm;
+    const nib = d >= AUX_TOKEN ? AUX_TOKEN : d;
+    if (!this.nibblesStale) {
+      const b = slot >>> 1;
+      const sh = (slot & 1) << 2;
+      this.nibbles[b] = (this.nibbles[b]! & (0xf0 >>> sh)) | (nib << sh);
+    }
     if (old - cm >= AUX_TOKEN) {
       this.auxReplace(slot, nv);
     } else if (nv - cm >= AUX_TOKEN) {
@@ -415,8 +486,7 @@ export class HllCore {
   private shiftToBiggerCurMin(): void {
     const newCm = this.curMin + 1;
     const regs = this.regs;
-    let n = 0;
-    for (let i = 0; i < regs.length; i++) if (regs[i] === newCm) n++;
+    const n = countEqual(regs, newCm);
     const oldAux = this.aux;
     this.aux = EMPTY_I32;
     this.auxLg = 0;
@@ -432,6 +502,7 @@ export class HllCore {
     }
     this.curMin = newCm;
     this.numAtCurMin = n;
+    this.nibblesStale = true;
   }
 
   private auxReset(lg: number): void {
@@ -468,6 +539,7 @@ export class HllCore {
 
   /** Hll8Array::mergeHll: per-slot max folding `src` (lgK >= this.lgK) onto this HLL_8 array. */
   mergeHll(src: HllCore): void {
+    src.ensureRegs();
     const dst = this.regs;
     const s = src.regs;
     const mask = this.kMask;
@@ -482,6 +554,7 @@ export class HllCore {
   /** HllArray::check_rebuild_kxq_cur_min (union gadgets). */
   checkRebuild(): void {
     if (!this.rebuild) return;
+    this.ensureRegs();
     let cm = 64;
     let n = 0;
     let kxq0 = this.k;
@@ -587,7 +660,13 @@ export class HllCore {
     c.coupons = this.coupons.length === 0 ? EMPTY_I32 : this.coupons.slice();
     c.lgArr = this.lgArr;
     c.count = this.count;
-    c.regs = this.regs.length === 0 ? EMPTY_U8 : this.regs.slice();
+    this.ensureRegs();
+    if (this.regs.length !== 0) {
+      c.allocRegs();
+      c.regs.set(this.regs);
+      c.nibbles.set(this.nibbles);
+      c.nibblesStale = this.nibblesStale;
+    }
     c.curMin = this.curMin;
     c.numAtCurMin = this.numAtCurMin;
     c.hip = this.hip;
@@ -612,10 +691,13 @@ export class HllCore {
       c.tgt = tgt;
       return c;
     }
+    this.ensureRegs();
     const c = new HllCore(this.lgK, tgt);
     c.initHll();
     c.fullSize = this.fullSize;
-    c.ooo = this.ooo;
+    // The replay's HIP increments are discarded (hip is taken from the source below), so skip the
+    // per-register division; kxq/cur_min/aux do not depend on the flag.
+    c.ooo = true;
     const regs = this.regs;
     for (let i = 0; i < regs.length; i++) {
       const v = regs[i]!;
@@ -664,24 +746,14 @@ export class HllCore {
     const out = w.bytes;
     const base = HLL_BYTE_ARR_START;
     const regs = this.regs;
-    if (this.tgt === TYPE_HLL_8) {
-      out.set(regs, base);
-    } else if (this.tgt === TYPE_HLL_6) {
-      for (let i = 0; i < regs.length; i++) {
-        const bit = i * 6;
-        const idx = base + (bit >>> 3);
-        const v = regs[i]! << (bit & 7);
-        out[idx] = out[idx]! | (v & 0xff);
-        out[idx + 1] = out[idx + 1]! | (v >>> 8);
+    if (this.tgt === TYPE_HLL_8) out.set(regs, base);
+    else if (this.tgt === TYPE_HLL_6) packHll6(regs, out, base);
+    else {
+      if (this.nibblesStale) {
+        packHll4(regs, this.curMin, this.nibbles, 0);
+        this.nibblesStale = false;
       }
-    } else {
-      const cm = this.curMin;
-      for (let i = 0; i < regs.length; i++) {
-        const d = regs[i]! - cm;
-        const nib = d >= AUX_TOKEN ? AUX_TOKEN : d;
-        const idx = base + (i >>> 1);
-        out[idx] = out[idx]! | ((i & 1) === 0 ? nib : nib << 4);
-      }
+      out.set(this.nibbles, base);
       if (hasAux) {
         let p = base + arrBytes;
         const view = w.view;
@@ -810,15 +882,30 @@ export class HllCore {
     }
     if ((flags & FLAG_EMPTY) !== 0 && count !== 0) throw r.corrupt(`EMPTY flag set with ${count} coupons`, 5);
     this.mode = mode;
-    this.lgArr = lgArr;
     this.count = 0;
-    const arr = new Int32Array(1 << lgArr);
-    this.coupons = arr;
     const nInImage = compact ? count : 1 << lgArr;
     r.need(4 * nInImage, "coupons");
-    if (mode === MODE_LIST || compact) {
-      const inImage = mode === MODE_LIST ? nInImage : count;
-      for (let i = 0; i < inImage; i++) {
+    if (mode === MODE_SET && compact) {
+      // Upstream (CouponHashSet::newSet) rebuilds a compact set by updating a fresh 2^5 table one coupon
+      // at a time, growing it exactly as during updates; the growth re-inserts in index order, so the
+      // final layout (and the re-serialized coupon order) depends on that history, not just on lgArr.
+      // The header checks above already guarantee the replay ends at lgArr without promoting.
+      this.ooo = false; // upstream never reads the flag for SET images
+      this.lgArr = LG_INIT_SET_SIZE;
+      this.coupons = new Int32Array(1 << LG_INIT_SET_SIZE);
+      for (let i = 0; i < count; i++) {
+        const off = r.offset;
+        const c = r.i32("coupon");
+        checkCoupon(r, c, off);
+        if (!this.setInsert(c)) throw r.corrupt("duplicate coupon in SET", off);
+      }
+      return;
+    }
+    this.lgArr = lgArr;
+    const arr = new Int32Array(1 << lgArr);
+    this.coupons = arr;
+    if (mode === MODE_LIST) {
+      for (let i = 0; i < nInImage; i++) {
         const off = r.offset;
         const c = r.i32("coupon");
         if (i >= count) {
@@ -826,18 +913,13 @@ export class HllCore {
           continue;
         }
         checkCoupon(r, c, off);
-        if (mode === MODE_LIST) {
-          for (let j = 0; j < i; j++) if (arr[j] === c) throw r.corrupt("duplicate coupon in LIST", off);
-          arr[i] = c;
-        } else {
-          const idx = findCoupon(arr, lgArr, c);
-          if (idx >= 0) throw r.corrupt("duplicate coupon in SET", off);
-          arr[~idx] = c;
-        }
+        for (let j = 0; j < i; j++) if (arr[j] === c) throw r.corrupt("duplicate coupon in LIST", off);
+        arr[i] = c;
       }
       this.count = count;
       return;
     }
+    this.ooo = false; // upstream never reads the flag for SET images
     // Updatable SET: the table is taken verbatim, so every entry must be where a probe finds it.
     let seen = 0;
     for (let i = 0; i < arr.length; i++) {
@@ -904,35 +986,49 @@ export class HllCore {
     }
     r.need(arrBytes + auxBytes, compact ? "register array and aux entries" : "register array and aux table");
     const src = r.slice(arrBytes, "registers");
-    const regs = new Uint8Array(k);
+    // HLL_4 keeps its nibbles and defers the registers (regsPending); the others decode them now.
+    if (tgt === TYPE_HLL_4) {
+      // One allocation for the nibbles and the initial aux table (ArrayBuffer allocations dominate a
+      // decode); the aux map moves to its own array if it ever grows.
+      const buf = new ArrayBuffer(arrBytes + (auxCount > 0 ? 4 << auxLg : 0));
+      this.regs = EMPTY_U8;
+      this.nibbles = new Uint8Array(buf, 0, arrBytes);
+      this.nibbles.set(src);
+    } else {
+      this.allocRegs();
+    }
+    const regs = this.regs;
+    // Registers at cur_min: exact for HLL_4 (zero nibbles; aux values are >= cur_min + 15) and for
+    // HLL_6/8 with cur_min 0 (zero registers); -1 where only the slow check below applies.
+    let atMin = -1;
     let auxTokens = 0;
     if (tgt === TYPE_HLL_8) {
-      for (let i = 0; i < k; i++) {
-        const v = src[i]!;
-        if (v > 63) throw r.corrupt(`register ${i} value ${v} exceeds 63`, HLL_BYTE_ARR_START + i);
-        regs[i] = v;
+      regs.set(src);
+      const nonZero = countNonZeroMax63(regs);
+      if (nonZero < 0) {
+        const i = regs.findIndex((v) => v > 63);
+        throw r.corrupt(`register ${i} value ${regs[i]} exceeds 63`, HLL_BYTE_ARR_START + i);
       }
+      if (curMin === 0) atMin = k - nonZero;
     } else if (tgt === TYPE_HLL_6) {
-      for (let i = 0; i < k; i++) {
-        const bit = i * 6;
-        const idx = bit >>> 3;
-        regs[i] = (((src[idx + 1]! << 8) | src[idx]!) >>> (bit & 7)) & 63;
-      }
+      const nonZero = unpackHll6(src, regs);
+      if (curMin === 0) atMin = k - nonZero;
     } else {
-      for (let i = 0; i < k; i++) {
-        const b = src[i >>> 1]!;
-        const nib = (i & 1) === 0 ? b & 15 : b >>> 4;
-        if (nib === AUX_TOKEN) {
-          auxTokens++;
-        } else {
-          const v = nib + curMin;
-          if (v > 63) throw r.corrupt(`register ${i} value ${v} exceeds 63`, HLL_BYTE_ARR_START + (i >>> 1));
-          regs[i] = v;
+      const counts = countHll4Nibbles(src);
+      auxTokens = Math.floor(counts / HLL4_TOKEN_UNIT);
+      atMin = counts - auxTokens * HLL4_TOKEN_UNIT;
+      // Nibbles 0..14 plus cur_min stay <= 63 unless cur_min > 49; only then look at each one.
+      if (curMin > 63 - (AUX_TOKEN - 1)) {
+        for (let i = 0; i < k; i++) {
+          const nib = (src[i >>> 1]! >>> ((i & 1) << 2)) & 15;
+          if (nib !== AUX_TOKEN && nib + curMin > 63) {
+            throw r.corrupt(`register ${i} value ${nib + curMin} exceeds 63`, HLL_BYTE_ARR_START + (i >>> 1));
+          }
         }
       }
     }
-    this.initHll();
-    this.regs = regs;
+    this.initHll(true);
+    this.regsPending = tgt === TYPE_HLL_4;
     this.curMin = curMin;
     this.numAtCurMin = numAtCurMin;
     this.kxq0 = kxq0;
@@ -944,7 +1040,9 @@ export class HllCore {
         throw r.corrupt(`${auxTokens} registers hold the aux token but aux_count is ${auxCount}`, 36);
       }
       if (auxCount > 0) {
-        this.auxReset(auxLg);
+        this.aux = new Int32Array(this.nibbles.buffer, arrBytes, 1 << auxLg);
+        this.auxLg = auxLg;
+        this.auxCount = 0;
         const entries = compact ? auxCount : 1 << auxLg;
         let seen = 0;
         for (let i = 0; i < entries; i++) {
@@ -967,7 +1065,6 @@ export class HllCore {
             );
           }
           if (!this.auxAdd(slot, value)) throw r.corrupt(`duplicate aux entry for slot ${slot}`, off);
-          regs[slot] = value;
           seen++;
         }
         if (seen !== auxCount) throw r.corrupt(`aux_count ${auxCount} but the aux table holds ${seen}`, 36);
@@ -977,14 +1074,15 @@ export class HllCore {
     }
     // Registers never sit below cur_min, and num_at_cur_min counts those at cur_min (HLL_4 always; HLL_6/8
     // while cur_min is 0, where it is the number of zero registers). The HLL_4 cur_min shift loop and
-    // the bounds rely on this.
-    let atMin = 0;
-    for (let i = 0; i < k; i++) {
-      const v = regs[i]!;
-      if (v < curMin) throw r.corrupt(`register ${i} value ${v} below cur_min ${curMin}`, HLL_BYTE_ARR_START);
-      if (v === curMin) atMin++;
+    // the bounds rely on this. HLL_4 registers are nibble + cur_min, so never below it.
+    if (tgt !== TYPE_HLL_4 && curMin > 0) {
+      for (let i = 0; i < k; i++) {
+        const v = regs[i]!;
+        if (v < curMin)
+          throw r.corrupt(`register ${i} value ${v} below cur_min ${curMin}`, HLL_BYTE_ARR_START);
+      }
     }
-    if ((tgt === TYPE_HLL_4 || curMin === 0) && atMin !== numAtCurMin) {
+    if (atMin >= 0 && atMin !== numAtCurMin) {
       throw r.corrupt(`num_at_cur_min ${numAtCurMin} but ${atMin} registers are at cur_min ${curMin}`, 32);
     }
     if (tgt === TYPE_HLL_4 && numAtCurMin === 0)
@@ -994,4 +1092,270 @@ export class HllCore {
 
 function checkCoupon(r: ByteReader, c: number, off: number): void {
   if (c >>> 26 === 0) throw r.corrupt(`coupon 0x${(c >>> 0).toString(16)} has value 0`, off);
+}
+
+// ------------------------------------------------------------------ register packing
+//
+// Serialization cost is dominated by converting between the one-byte-per-slot registers and the packed
+// 4/6-bit images, so these work on 32-bit words (4 registers or 8 nibbles at a time, SWAR) instead of
+// one slot per iteration. Word views use the platform byte order, which is why the word paths are taken
+// only on little-endian hosts (every mainstream one); the scalar loops are the reference behaviour.
+// Int32Array views and arithmetic that provably stays below 2^31 keep V8 on int32 machine code (uint32
+// loads or an add that can reach 2^31 fall back to float64 and cost several times as much).
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** unpackHll4 returns zeros + tokens * HLL4_TOKEN_UNIT; zeros <= 2^21 < 2^22 keeps the two apart. */
+const HLL4_TOKEN_UNIT = 1 << 22;
+
+/** Word-aligned copy area for packed images whose byte offset is not a multiple of 4. */
+let alignScratch = new Int32Array(256);
+
+/** The packed bytes as 32-bit words (length a multiple of 4), copying only if misaligned. */
+function wordsOf(src: Uint8Array): Int32Array {
+  const n = src.length >>> 2;
+  if ((src.byteOffset & 3) === 0) return new Int32Array(src.buffer, src.byteOffset, n);
+  if (alignScratch.length < n) alignScratch = new Int32Array(n);
+  new Uint8Array(alignScratch.buffer, 0, n << 2).set(src.subarray(0, n << 2));
+  return alignScratch;
+}
+
+/** Whether `a` can be viewed as 32-bit words (our register arrays always can). */
+function wordAligned(a: Uint8Array): boolean {
+  return LITTLE_ENDIAN && (a.byteOffset & 3) === 0 && (a.length & 7) === 0;
+}
+
+/**
+ * Zero nibbles + AUX_TOKEN nibbles * HLL4_TOKEN_UNIT of an HLL_4 array (the decoder's validation
+ * counts, without building registers).
+ */
+function countHll4Nibbles(src: Uint8Array): number {
+  const k = src.length << 1;
+  let nonZero = 0;
+  let tokens = 0;
+  if (LITTLE_ENDIAN && (src.length & 3) === 0) {
+    const s32 = wordsOf(src);
+    const n = src.length >>> 2;
+    // Even and odd nibbles as bytes 0..15: x + 15 has bit 4 set iff x != 0, x + 1 iff x == 15, with no
+    // carries. Per-byte counters gain at most 2 per word; flushed every 63 words (int32-safe).
+    for (let j = 0; j < n;) {
+      const end = Math.min(n, j + 63);
+      let accNz = 0;
+      let accTok = 0;
+      for (; j < end; j++) {
+        const w = s32[j]!;
+        const e = w & 0x0f0f0f0f;
+        const o = (w >>> 4) & 0x0f0f0f0f;
+        accNz += (((e + 0x0f0f0f0f) >>> 4) & 0x01010101) + (((o + 0x0f0f0f0f) >>> 4) & 0x01010101);
+        accTok += (((e + 0x01010101) >>> 4) & 0x01010101) + (((o + 0x01010101) >>> 4) & 0x01010101);
+      }
+      nonZero += sumBytes(accNz);
+      tokens += sumBytes(accTok);
+    }
+  } else {
+    for (let i = 0; i < src.length; i++) {
+      const b = src[i]!;
+      if ((b & 15) !== 0) nonZero++;
+      if (b >>> 4 !== 0) nonZero++;
+      if ((b & 15) === AUX_TOKEN) tokens++;
+      if (b >>> 4 === AUX_TOKEN) tokens++;
+    }
+  }
+  return k - nonZero + tokens * HLL4_TOKEN_UNIT;
+}
+
+/** Number of registers equal to `v` (registers and `v` are <= 63). */
+function countEqual(regs: Uint8Array, v: number): number {
+  const k = regs.length;
+  let n = 0;
+  if (wordAligned(regs)) {
+    const w32 = new Int32Array(regs.buffer, regs.byteOffset, k >>> 2);
+    const vw = Math.imul(v, 0x01010101);
+    const words = w32.length;
+    // x = w ^ vw has a zero byte where a register equals v; bytes stay <= 63, so the countNonZeroMax63
+    // counter trick applies (flush every 127 words).
+    for (let i = 0; i < words;) {
+      const end = Math.min(words, i + 127);
+      let acc = 0;
+      for (; i < end; i++) acc += ((((w32[i]! ^ vw) & 0x3f3f3f3f) + 0x3f3f3f3f) >>> 6) & 0x01010101;
+      n += sumBytes(acc);
+    }
+    return k - n;
+  }
+  for (let i = 0; i < k; i++) if (regs[i] === v) n++;
+  return n;
+}
+
+/** Sum of the four bytes of `x`. */
+function sumBytes(x: number): number {
+  return (x & 0xff) + ((x >>> 8) & 0xff) + ((x >>> 16) & 0xff) + (x >>> 24);
+}
+
+/** Number of non-zero bytes in the 32-bit word `w` (OR-folds each byte into its bit 0). */
+function nonZeroBytes(w: number): number {
+  let x = w | (w >>> 4);
+  x |= x >>> 2;
+  x |= x >>> 1;
+  return Math.imul(x & 0x01010101, 0x01010101) >>> 24;
+}
+
+/** Non-zero registers in an HLL_8 array, or -1 if any exceeds 63 (registers are 6-bit values). */
+function countNonZeroMax63(regs: Uint8Array): number {
+  const k = regs.length;
+  let nonZero = 0;
+  let any = 0;
+  if (wordAligned(regs)) {
+    const w32 = new Int32Array(regs.buffer, regs.byteOffset, k >>> 2);
+    const n = w32.length;
+    // Per-byte counters: for a byte b <= 63, (b & 63) + 63 has bit 6 set iff b != 0 and never carries.
+    // A word of counters is flushed every 127 words so no counter byte can reach 128 (int32-safe).
+    for (let i = 0; i < n;) {
+      const end = Math.min(n, i + 127);
+      let acc = 0;
+      for (; i < end; i++) {
+        const w = w32[i]!;
+        any |= w;
+        acc += (((w & 0x3f3f3f3f) + 0x3f3f3f3f) >>> 6) & 0x01010101;
+      }
+      nonZero += sumBytes(acc);
+    }
+    return (any & 0xc0c0c0c0) !== 0 ? -1 : nonZero;
+  }
+  for (let i = 0; i < k; i++) {
+    const v = regs[i]!;
+    any |= v;
+    if (v !== 0) nonZero++;
+  }
+  return any > 63 ? -1 : nonZero;
+}
+
+/** Registers (each <= 63) → 6-bit little-endian bit stream at out[base..]; the last byte stays 0. */
+function packHll6(regs: Uint8Array, out: Uint8Array, base: number): void {
+  const k = regs.length;
+  if (wordAligned(regs)) {
+    // Four registers make exactly three bytes.
+    const w32 = new Int32Array(regs.buffer, regs.byteOffset, k >>> 2);
+    for (let g = 0, o = base; g < w32.length; g++, o += 3) {
+      const w = w32[g]!;
+      const v = (w & 63) | ((w >>> 2) & 0xfc0) | ((w >>> 4) & 0x3f000) | ((w >>> 6) & 0xfc0000);
+      out[o] = v;
+      out[o + 1] = v >>> 8;
+      out[o + 2] = v >>> 16;
+    }
+    return;
+  }
+  for (let i = 0; i < k; i++) {
+    const bit = i * 6;
+    const idx = base + (bit >>> 3);
+    const v = regs[i]! << (bit & 7);
+    out[idx] = out[idx]! | (v & 0xff);
+    out[idx + 1] = out[idx + 1]! | (v >>> 8);
+  }
+}
+
+/** 6-bit packed array → registers; returns the number of non-zero registers. */
+function unpackHll6(src: Uint8Array, regs: Uint8Array): number {
+  const k = regs.length;
+  let nonZero = 0;
+  if (wordAligned(regs)) {
+    const w32 = new Int32Array(regs.buffer, regs.byteOffset, k >>> 2);
+    for (let g = 0, o = 0; g < w32.length; g++, o += 3) {
+      const v = src[o]! | (src[o + 1]! << 8) | (src[o + 2]! << 16);
+      const w = (v & 63) | ((v << 2) & 0x3f00) | ((v << 4) & 0x3f0000) | ((v << 6) & 0x3f000000);
+      w32[g] = w;
+      nonZero += nonZeroBytes(w);
+    }
+    return nonZero;
+  }
+  for (let i = 0; i < k; i++) {
+    const bit = i * 6;
+    const idx = bit >>> 3;
+    const v = (((src[idx + 1]! << 8) | src[idx]!) >>> (bit & 7)) & 63;
+    regs[i] = v;
+    if (v !== 0) nonZero++;
+  }
+  return nonZero;
+}
+
+/**
+ * Registers → HLL_4 nibbles (value - cur_min, or AUX_TOKEN when that is >= 15) at out[base..].
+ * Every register is >= cur_min (HLL_4 invariant), so the per-byte subtraction never borrows.
+ */
+function packHll4(regs: Uint8Array, curMin: number, out: Uint8Array, base: number): void {
+  const k = regs.length;
+  if (wordAligned(regs) && ((out.byteOffset + base) & 3) === 0) {
+    const r32 = new Int32Array(regs.buffer, regs.byteOffset, k >>> 2);
+    const o32 = new Int32Array(out.buffer, out.byteOffset + base, k >>> 3);
+    const cmw = Math.imul(curMin, 0x01010101);
+    for (let j = 0, i = 0; j < o32.length; j++, i += 2) {
+      o32[j] = packNibbles((r32[i]! - cmw) | 0) | (packNibbles((r32[i + 1]! - cmw) | 0) << 16);
+    }
+    return;
+  }
+  for (let i = 0; i < k; i += 2) {
+    const lo = regs[i]! - curMin;
+    const hi = regs[i + 1]! - curMin;
+    out[base + (i >>> 1)] = (lo >= AUX_TOKEN ? AUX_TOKEN : lo) | ((hi >= AUX_TOKEN ? AUX_TOKEN : hi) << 4);
+  }
+}
+
+/** Four bytes (each 0..63) → four nibbles min(byte, 15) in the low 16 bits, byte 0 lowest. */
+function packNibbles(d: number): number {
+  // A byte (<= 63) is >= 15 iff adding 0x31 sets bit 6; 63 + 0x31 < 0x80, so no carries and no
+  // int32 overflow.
+  const big = Math.imul(((d + 0x31313131) & 0x40404040) >>> 6, 0xff);
+  let x = (d & ~big) | (big & 0x0f0f0f0f);
+  x = (x | (x >>> 4)) & 0x00ff00ff;
+  return (x | (x >>> 8)) & 0xffff;
+}
+
+/** Two bytes of nibbles (low 16 bits of `h`) → four bytes, one nibble each, nibble 0 in byte 0. */
+function spreadNibbles(h: number): number {
+  const x = (h | (h << 8)) & 0x00ff00ff;
+  return (x | (x << 4)) & 0x0f0f0f0f;
+}
+
+/**
+ * HLL_4 nibbles → registers (nibble + cur_min; aux-token slots get 15 + cur_min until the aux entries
+ * overwrite them). Returns zeroNibbles + auxTokens * HLL4_TOKEN_UNIT.
+ */
+function unpackHll4(src: Uint8Array, curMin: number, regs: Uint8Array): number {
+  const k = regs.length;
+  let zeros = 0;
+  let tokens = 0;
+  if (wordAligned(regs)) {
+    const s32 = wordsOf(src);
+    const r32 = new Int32Array(regs.buffer, regs.byteOffset, k >>> 2);
+    const cmw = Math.imul(curMin, 0x01010101);
+    const n = k >>> 3;
+    // Per-byte counters over the spread nibbles x (bytes 0..15): x + 15 has bit 4 set iff x != 0,
+    // x + 1 iff x == 15, without carries. Flushed every 63 words: each adds at most 2 per byte.
+    let nonZero = 0;
+    for (let j = 0; j < n;) {
+      const end = Math.min(n, j + 63);
+      let accNz = 0;
+      let accTok = 0;
+      for (; j < end; j++) {
+        const w = s32[j]!;
+        const lo = spreadNibbles(w & 0xffff);
+        const hi = spreadNibbles(w >>> 16);
+        accNz += (((lo + 0x0f0f0f0f) >>> 4) & 0x01010101) + (((hi + 0x0f0f0f0f) >>> 4) & 0x01010101);
+        accTok += (((lo + 0x01010101) >>> 4) & 0x01010101) + (((hi + 0x01010101) >>> 4) & 0x01010101);
+        // Bytes stay <= 15 + 63, so the add neither carries between bytes nor reaches 2^31.
+        r32[2 * j] = lo + cmw;
+        r32[2 * j + 1] = hi + cmw;
+      }
+      nonZero += sumBytes(accNz);
+      tokens += sumBytes(accTok);
+    }
+    zeros = k - nonZero;
+    return zeros + tokens * HLL4_TOKEN_UNIT;
+  }
+  for (let i = 0; i < k; i++) {
+    const nib = (src[i >>> 1]! >>> ((i & 1) << 2)) & 15;
+    if (nib === 0) zeros++;
+    else if (nib === AUX_TOKEN) tokens++;
+    regs[i] = nib + curMin;
+  }
+  return zeros + tokens * HLL4_TOKEN_UNIT;
 }
