@@ -48,8 +48,17 @@ function mulhi(a: number, b: number): number {
 function encodeUtf8(s: string): number {
   const n = s.length;
   if (scratch.length < n * 3) scratch = new Uint8Array(Math.max(n * 3, scratch.length * 2));
-  const buf = scratch;
-  let j = 0;
+  return encodeUtf8Into(s, scratch, 0);
+}
+
+/**
+ * Writes `s` as UTF-8 into `buf` from byte `at` and returns the end offset, or -1 on a lone
+ * surrogate. The caller guarantees room for `3 * s.length` bytes (the UTF-8 worst case per code
+ * unit). Shared with serialization, which writes every item once into one growing buffer.
+ */
+export function encodeUtf8Into(s: string, buf: Uint8Array, at: number): number {
+  const n = s.length;
+  let j = at;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
@@ -85,15 +94,22 @@ export function libstdcxxSlotHash(s: string): number {
   let len = encodeUtf8(s);
   utf8Status[0] = len;
   if (len < 0) len = 0;
-  const buf = scratch;
+  return libstdcxxSlotHashUtf8(scratch, 0, len);
+}
+
+/**
+ * Same hash over UTF-8 bytes already at hand (`buf[start .. start + len)`), e.g. an item inside a
+ * serialized image: saves decoding-then-re-encoding when deserializing.
+ */
+export function libstdcxxSlotHashUtf8(buf: Uint8Array, start: number, len: number): number {
   // h = seed ^ (len * mul); len < 2^31 so its high half is 0.
   let hl = SEED_LO ^ Math.imul(len, M_LO);
   let hh = (mulhi(len, M_LO) + Math.imul(len, M_HI)) | 0;
   let kl: number;
   let kh: number;
   let tl: number;
-  const end = len & ~7;
-  let p = 0;
+  const end = start + (len & ~7);
+  let p = start;
   for (; p < end; p += 8) {
     const wl = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
     const wh = buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16) | (buf[p + 7]! << 24);

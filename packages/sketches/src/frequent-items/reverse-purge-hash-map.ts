@@ -1,4 +1,4 @@
-import { libstdcxxSlotHash, utf8Status } from "./libstdcxx-hash.js";
+import { libstdcxxSlotHash, libstdcxxSlotHashUtf8, utf8Status } from "./libstdcxx-hash.js";
 
 /** Load factor of the table: a map of 2^lg slots holds at most floor(0.75 · 2^lg) items. */
 const LOAD_FACTOR = 0.75;
@@ -11,7 +11,31 @@ const GOLDEN_RATIO = 0.6180339887498949;
 /** Largest front cache (string → slot) that lets hot items skip the 64-bit slot hash. */
 const LG_CACHE_MAX = 14;
 
-const EMPTY_STRING_HASH = libstdcxxSlotHash("");
+/** Cheap 32-bit FNV-1a over the UTF-16 code units (then a shift-xor), only for the front cache. */
+function frontHash(key: string): number {
+  const n = key.length;
+  let f = 0x811c9dc5 | 0;
+  for (let j = 0; j < n; j++) f = Math.imul(f ^ key.charCodeAt(j), 0x01000193);
+  return f ^ (f >>> 15);
+}
+
+/** Front cache entry layout in its Int32Array: [front hash tag, last slot, slot hash, unused]. */
+const ENTRY_INTS = 4;
+const TAG = 0;
+const SLOT = 1;
+const HASH = 2;
+
+/** Every entry of a new front cache describes "" (so no sentinel is needed), not yet in any slot. */
+const EMPTY_TAG = frontHash("");
+const EMPTY_HASH = libstdcxxSlotHash("");
+
+/**
+ * One-entry stand-in shared by every map until its first update: a deserialized (or merely
+ * constructed) sketch then costs no 2^14-entry cache allocation. Its slot -1 never hits, and the
+ * miss path swaps in a real cache before reading or writing anything else.
+ */
+const NO_CACHE_KEYS: string[] = [""];
+const NO_CACHE = new Int32Array([0, -1, 0, 0]);
 
 /** Table capacity for a given lg size, as upstream computes it (`(uint32)((1 << lg) * 0.75)`). */
 export function capacityOf(lg: number): number {
@@ -32,7 +56,8 @@ export const NOT_WELL_FORMED = -1;
  * hash of the UTF-16 code units remembers, for recently seen items, their slot hash (valid forever,
  * so purged-then-returning items skip the hash too) and their last slot; a cached slot is trusted
  * only if it is still active and holds the very same key, so stale entries (after moves, deletes
- * or resizes) are harmless misses.
+ * or resizes) are harmless misses. Entries also keep the full 32-bit front hash as a tag, which
+ * rules out most foreign entries without comparing strings.
  *
  * Plain (non-#) fields on purpose: V8 on Node 20 is measurably slower with #private fields here.
  * @internal
@@ -52,10 +77,13 @@ export class ReversePurgeHashMap {
   states: Int32Array;
   /** Cached slot hash per slot (avoids rehashing on resize and string compares on probe). */
   hashes: Int32Array;
-  private readonly cacheKeys: string[];
-  private readonly cacheSlots: Int32Array;
-  private readonly cacheHashes: Int32Array;
-  private readonly cacheMask: number;
+  private cacheKeys = NO_CACHE_KEYS;
+  /**
+   * Entries interleaved (see ENTRY_INTS) so that a lookup touches one cache line: separate arrays
+   * for slots and hashes cost a measurable extra memory access per update.
+   */
+  private cache = NO_CACHE;
+  private cacheMask = 0;
   private readonly samples = new Float64Array(MAX_SAMPLE_SIZE);
   private readonly histogram = new Int32Array(HISTOGRAM_SIZE);
 
@@ -73,13 +101,21 @@ export class ReversePurgeHashMap {
     this.values = new Float64Array(size);
     this.states = new Int32Array(size);
     this.hashes = new Int32Array(size);
+  }
+
+  /** Replaces the shared stand-in by this map's own front cache (at the first cache miss). */
+  private allocateCache(): void {
     // The cache only pays off for hot items; a few times the item capacity is plenty.
-    const lgCache = Math.min(LG_CACHE_MAX, lgMax + 4);
+    const lgCache = Math.min(LG_CACHE_MAX, this.lgMax + 4);
     this.cacheMask = (1 << lgCache) - 1;
-    // Every entry initially maps "" to its true hash, so no sentinel value is needed.
     this.cacheKeys = new Array<string>(1 << lgCache).fill("");
-    this.cacheSlots = new Int32Array(1 << lgCache).fill(-1);
-    this.cacheHashes = new Int32Array(1 << lgCache).fill(EMPTY_STRING_HASH);
+    const cache = new Int32Array(ENTRY_INTS << lgCache);
+    for (let e = 0; e < cache.length; e += ENTRY_INTS) {
+      cache[e + TAG] = EMPTY_TAG;
+      cache[e + SLOT] = -1;
+      cache[e + HASH] = EMPTY_HASH;
+    }
+    this.cache = cache;
   }
 
   private allocate(): void {
@@ -96,27 +132,40 @@ export class ReversePurgeHashMap {
    * when a new key contains a lone surrogate. `value` must be > 0.
    */
   adjustOrInsert(key: string, value: number): number {
-    // Cheap FNV-1a over UTF-16 code units, only for the front cache.
-    const n = key.length;
-    let f = 0x811c9dc5 | 0;
-    for (let i = 0; i < n; i++) f = Math.imul(f ^ key.charCodeAt(i), 0x01000193);
-    const c = (f ^ (f >>> 15)) & this.cacheMask;
-    const cached = this.cacheSlots[c]!;
-    if (cached >= 0 && this.states[cached] !== 0 && this.keys[cached] === key) {
-      this.values[cached] = this.values[cached]! + value;
-      return 0;
+    const f = frontHash(key);
+    const cache = this.cache;
+    const e = (f & this.cacheMask) * ENTRY_INTS;
+    // The tag check skips string comparisons against other keys (a full compare unless both are
+    // the same string object); the slot is trusted only if it still holds this very key.
+    if (cache[e + TAG] === f) {
+      const cached = cache[e + SLOT]!;
+      if (cached >= 0 && this.states[cached] !== 0 && this.keys[cached] === key) {
+        this.values[cached] = this.values[cached]! + value;
+        return 0;
+      }
     }
+    // Kept out of line so that this hot part stays small enough for V8 to inline into callers.
+    return this.adjustOrInsertSlow(key, value, f);
+  }
+
+  /** {@link adjustOrInsert} past a front-cache slot miss; `f` is the key's front hash. */
+  private adjustOrInsertSlow(key: string, value: number, f: number): number {
+    if (this.cache === NO_CACHE) this.allocateCache();
+    const cache = this.cache;
+    const c = f & this.cacheMask;
+    const e = c * ENTRY_INTS;
     if (this.states.length === 0) this.allocate();
     const states = this.states;
     let h: number;
-    if (this.cacheKeys[c] === key) {
-      h = this.cacheHashes[c]!;
+    if (cache[e + TAG] === f && this.cacheKeys[c] === key) {
+      h = cache[e + HASH]!;
     } else {
       h = libstdcxxSlotHash(key);
       // Never cache a string that is about to be rejected (its hash would skip the check next time).
       if (utf8Status[0]! < 0) return NOT_WELL_FORMED;
       this.cacheKeys[c] = key;
-      this.cacheHashes[c] = h;
+      cache[e + TAG] = f;
+      cache[e + HASH] = h;
     }
     const mask = this.mask;
     const hashes = this.hashes;
@@ -126,7 +175,7 @@ export class ReversePurgeHashMap {
     while (states[i] !== 0) {
       if (hashes[i] === h && keys[i] === key) {
         this.values[i] = this.values[i]! + value;
-        this.cacheSlots[c] = i;
+        cache[e + SLOT] = i;
         return 0;
       }
       i = (i + 1) & mask;
@@ -137,7 +186,7 @@ export class ReversePurgeHashMap {
     states[i] = drift;
     hashes[i] = h;
     this.numActive++;
-    this.cacheSlots[c] = i;
+    cache[e + SLOT] = i;
     if (this.numActive > this.capacity) {
       if (this.lgCur < this.lgMax) {
         this.resize(this.lgCur + 1);
@@ -149,11 +198,12 @@ export class ReversePurgeHashMap {
   }
 
   /**
-   * Inserts a key known to be absent (deserialization). Returns false if it was present already
-   * (duplicate in an image). The caller guarantees there is room (no resize/purge needed).
+   * Inserts a key read from an image (deserialization), given its UTF-8 bytes `utf8[start ..
+   * start + len)` so that the slot hash needs no re-encoding. Returns false if it was present
+   * already (duplicate in an image). The caller guarantees there is room (no resize/purge needed).
    */
-  insertNew(key: string, value: number): boolean {
-    const h = libstdcxxSlotHash(key);
+  insertNew(key: string, value: number, utf8: Uint8Array, start: number, len: number): boolean {
+    const h = libstdcxxSlotHashUtf8(utf8, start, len);
     const { states, hashes, keys, mask } = this;
     let i = h & mask;
     let drift = 1;
@@ -226,21 +276,21 @@ export class ReversePurgeHashMap {
    */
   private purge(): number {
     const limit = Math.min(MAX_SAMPLE_SIZE, this.numActive);
-    const samples = this.samples;
     const histogram = this.histogram;
     histogram.fill(0);
     const { states, values } = this;
+    // Counters are positive integers and usually small (the purge keeps them so): the median is
+    // mostly found by a cumulative count (bucket 0 collects the large ones); otherwise select among
+    // the samples, gathered only then (storing them on every purge costs more than the rare rescan).
     let count = 0;
     for (let i = 0; count < limit; i++) {
       if (states[i] !== 0) {
         const v = values[i]!;
-        samples[count++] = v;
         const bucket = v < HISTOGRAM_SIZE ? v : 0;
         histogram[bucket] = histogram[bucket]! + 1;
+        count++;
       }
     }
-    // Counters are positive integers and usually small (the purge keeps them so): the median is
-    // mostly found by a cumulative count; otherwise select among all samples.
     const k = limit >> 1;
     let median = 0;
     let below = 0;
@@ -251,7 +301,12 @@ export class ReversePurgeHashMap {
         break;
       }
     }
-    if (median === 0) median = selectKth(samples, limit, k);
+    if (median === 0) {
+      const samples = this.samples;
+      count = 0;
+      for (let i = 0; count < limit; i++) if (states[i] !== 0) samples[count++] = values[i]!;
+      median = selectKth(samples, limit, k);
+    }
     this.subtractAndKeepPositiveOnly(median);
     return median;
   }
