@@ -91,21 +91,3 @@ export function couponOfScratch(len: i32): i32 {
   return finishCoupon(h1, h2, <u64>len);
 }
 
-/**
- * Coupon of a key of at most 16 bytes passed as four little-endian 32-bit words (bytes past `len`
- * must be zero). Lets short ASCII strings skip the copy into linear memory.
- */
-export function couponShort(w0: i32, w1: i32, w2: i32, w3: i32, len: i32): i32 {
-  let h1: u64 = SEED;
-  let h2: u64 = SEED;
-  if (len == 16) {
-    h1 ^= mixK1((<u64>(<u32>w1) << 32) | <u64>(<u32>w0));
-    h1 = (rotl<u64>(h1, 27) + h2) * 5 + 0x52dce729;
-    h2 ^= mixK2((<u64>(<u32>w3) << 32) | <u64>(<u32>w2));
-    h2 = (rotl<u64>(h2, 31) + h1) * 5 + 0x38495ab5;
-  } else {
-    if (len > 8) h2 ^= mixK2((<u64>(<u32>w3) << 32) | <u64>(<u32>w2));
-    if (len > 0) h1 ^= mixK1((<u64>(<u32>w1) << 32) | <u64>(<u32>w0));
-  }
-  return finishCoupon(h1, h2, <u64>len);
-}

@@ -1,5 +1,5 @@
 import { MURMUR3_COUPON_WASM } from "./murmur3-wasm.generated.js";
-import { DEFAULT_UPDATE_SEED, couponAscii, couponInt64, murmur3Bytes } from "./murmur3.js";
+import { DEFAULT_UPDATE_SEED, murmur3Bytes, murmur3Int64 } from "./murmur3.js";
 import { encodeUtf8Into } from "./utf8.js";
 
 /**
@@ -17,7 +17,6 @@ interface CouponKernel {
   couponInt64(lo: number, hi: number): number;
   couponDouble(x: number): number;
   couponOfScratch(len: number): number;
-  couponShort(w0: number, w1: number, w2: number, w3: number, len: number): number;
   memory: { buffer: ArrayBuffer };
   SCRATCH_BYTES: { value: number };
 }
@@ -45,7 +44,7 @@ export const wasmCouponKernel: CouponKernel | null = instantiateKernel();
 const kernel = wasmCouponKernel;
 const scratch = kernel === null ? new Uint8Array(0) : new Uint8Array(kernel.memory.buffer);
 const scratchBytes = kernel === null ? 0 : kernel.SCRATCH_BYTES.value;
-// JS-path scratch for non-ASCII strings, grown on demand.
+// Scratch for the JavaScript path, grown on demand; updates never allocate.
 let utf8Scratch = new Uint8Array(256);
 const HASH_OUT = new Int32Array(4);
 const F64 = new Float64Array(1);
@@ -58,83 +57,58 @@ export function couponOf(h: Int32Array): number {
   return ((lz > 61 ? 63 : lz + 1) << 26) | (h[0]! & 0x3ffffff);
 }
 
+/** The JavaScript implementations, used where the kernel is unavailable (exported for tests). */
+export const jsCoupons = {
+  int64(lo: number, hi: number): number {
+    murmur3Int64(lo, hi, DEFAULT_UPDATE_SEED, HASH_OUT);
+    return couponOf(HASH_OUT);
+  },
+  double(x: number): number {
+    if (x === 0) return jsCoupons.int64(0, 0);
+    if (x !== x) return jsCoupons.int64(0, 0x7ff80000);
+    F64[0] = x;
+    return jsCoupons.int64(F64_WORDS[0]!, F64_WORDS[1]!);
+  },
+  string(s: string): number {
+    if (utf8Scratch.length < 3 * s.length) {
+      utf8Scratch = new Uint8Array(Math.max(3 * s.length, 2 * utf8Scratch.length));
+    }
+    return jsCoupons.bytes(utf8Scratch.subarray(0, encodeUtf8Into(s, utf8Scratch)));
+  },
+  bytes(bytes: Uint8Array): number {
+    murmur3Bytes(bytes, 0, bytes.length, DEFAULT_UPDATE_SEED, HASH_OUT);
+    return couponOf(HASH_OUT);
+  },
+};
+
 /** Coupon of the int64 `(hi << 32) | lo`, hashed as 8 little-endian bytes. */
 export function hllCouponInt64(lo: number, hi: number): number {
-  return kernel !== null ? kernel.couponInt64(lo, hi) : couponInt64(lo, hi);
+  return kernel !== null ? kernel.couponInt64(lo, hi) : jsCoupons.int64(lo, hi);
 }
 
 /** Coupon of a double, after canonicalising -0.0 to 0.0 and NaN to 0x7ff8000000000000. */
 export function hllCouponDouble(x: number): number {
-  if (kernel !== null) return kernel.couponDouble(x);
-  if (x === 0) return couponInt64(0, 0);
-  if (x !== x) return couponInt64(0, 0x7ff80000);
-  F64[0] = x;
-  return couponInt64(F64_WORDS[0]!, F64_WORDS[1]!);
-}
-
-/**
- * Little-endian word of the char codes at `p..p+3` (those below `len`), or -1 if any is not ASCII.
- * -1 is never a valid packing: ASCII bytes have their top bit clear.
- */
-function packAscii(s: string, p: number, len: number): number {
-  if (p >= len) return 0;
-  let c = s.charCodeAt(p);
-  let or = c;
-  let w = c;
-  if (p + 1 < len) {
-    c = s.charCodeAt(p + 1);
-    or |= c;
-    w |= c << 8;
-    if (p + 2 < len) {
-      c = s.charCodeAt(p + 2);
-      or |= c;
-      w |= c << 16;
-      if (p + 3 < len) {
-        c = s.charCodeAt(p + 3);
-        or |= c;
-        w |= c << 24;
-      }
-    }
-  }
-  return or < 0x80 ? w : -1;
+  return kernel !== null ? kernel.couponDouble(x) : jsCoupons.double(x);
 }
 
 /** Coupon of a non-empty string's UTF-8 bytes. */
 export function hllCouponString(s: string): number {
   const len = s.length;
-  if (kernel !== null) {
-    if (len <= 16) {
-      // Up to 16 ASCII bytes travel as four packed words: no copy into linear memory.
-      const w0 = packAscii(s, 0, len);
-      const w1 = packAscii(s, 4, len);
-      const w2 = packAscii(s, 8, len);
-      const w3 = packAscii(s, 12, len);
-      if ((w0 | w1 | w2 | w3) !== -1) return kernel.couponShort(w0, w1, w2, w3, len);
-    }
-    if (3 * len <= scratchBytes) {
-      // Copy ASCII straight from the char codes; anything else goes through the UTF-8 encoder.
-      let or = 0;
-      for (let i = 0; i < len; i++) {
-        const c = s.charCodeAt(i);
-        or |= c;
-        scratch[i] = c;
-      }
-      return kernel.couponOfScratch(or < 0x80 ? len : encodeUtf8Into(s, scratch));
-    }
+  if (kernel === null || 3 * len > scratchBytes) return jsCoupons.string(s);
+  // Copy ASCII straight from the char codes (measured as fast as packing short strings into
+  // arguments); anything else goes through the UTF-8 encoder into the same scratch area.
+  let or = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    or |= c;
+    scratch[i] = c;
   }
-  const coupon = couponAscii(s);
-  if (coupon !== 0) return coupon;
-  if (utf8Scratch.length < 3 * len) utf8Scratch = new Uint8Array(Math.max(3 * len, 2 * utf8Scratch.length));
-  murmur3Bytes(utf8Scratch, 0, encodeUtf8Into(s, utf8Scratch), DEFAULT_UPDATE_SEED, HASH_OUT);
-  return couponOf(HASH_OUT);
+  return kernel.couponOfScratch(or < 0x80 ? len : encodeUtf8Into(s, scratch));
 }
 
 /** Coupon of raw bytes. */
 export function hllCouponBytes(bytes: Uint8Array): number {
-  if (kernel !== null && bytes.length <= scratchBytes) {
-    scratch.set(bytes);
-    return kernel.couponOfScratch(bytes.length);
-  }
-  murmur3Bytes(bytes, 0, bytes.length, DEFAULT_UPDATE_SEED, HASH_OUT);
-  return couponOf(HASH_OUT);
+  if (kernel === null || bytes.length > scratchBytes) return jsCoupons.bytes(bytes);
+  scratch.set(bytes);
+  return kernel.couponOfScratch(bytes.length);
 }
