@@ -1,7 +1,7 @@
 import { ByteReader } from "../codec/byte-reader.js";
 import { ByteWriter } from "../codec/byte-writer.js";
 import { SketchError } from "../errors.js";
-import { encodeUtf8Into } from "./libstdcxx-hash.js";
+import { encodeUtf8Into } from "../hash/utf8.js";
 import { capacityOf, NOT_WELL_FORMED, ReversePurgeHashMap } from "./reverse-purge-hash-map.js";
 
 const FAMILY_ID = 10;
@@ -66,7 +66,7 @@ function encodeItems(keys: string[], order: Int32Array, itemsAt: number): Uint8A
     for (let i = 0; i < n; i++) {
       const c = item.charCodeAt(i);
       if (c >= 0x80) {
-        end = encodeUtf8Into(item, buf, at);
+        end = encodeUtf8Into(item, buf, at, "reject");
         break;
       }
       buf[end++] = c;

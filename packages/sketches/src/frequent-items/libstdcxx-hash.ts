@@ -9,6 +9,9 @@
  * @internal
  */
 
+import { umulhi } from "../hash/uint64.js";
+import { encodeUtf8Into } from "../hash/utf8.js";
+
 /** UTF-8 scratch buffer, reused between calls (grown on demand). */
 let scratch = new Uint8Array(256);
 
@@ -26,20 +29,6 @@ const C1_LO = 0xed558ccd | 0;
 const C2_HI = 0xc4ceb9fe | 0;
 const C2_LO = 0x1a85ec53 | 0;
 
-/** High 32 bits of the unsigned 64-bit product of two uint32 bit patterns, via exact 16-bit partial products. */
-function mulhi(a: number, b: number): number {
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const b0 = b & 0xffff;
-  const b1 = b >>> 16;
-  let t = a0 * b0;
-  t = a1 * b0 + (t >>> 16);
-  const w1 = t & 0xffff;
-  const w2 = t >>> 16;
-  t = a0 * b1 + w1;
-  return (a1 * b1 + w2 + (t >>> 16)) | 0;
-}
-
 /**
  * Encodes `s` as UTF-8 into the scratch buffer and returns the byte length, or -1 when `s` contains a
  * lone surrogate (such strings have no faithful UTF-8 form: TextEncoder would map distinct strings
@@ -48,41 +37,7 @@ function mulhi(a: number, b: number): number {
 function encodeUtf8(s: string): number {
   const n = s.length;
   if (scratch.length < n * 3) scratch = new Uint8Array(Math.max(n * 3, scratch.length * 2));
-  return encodeUtf8Into(s, scratch, 0);
-}
-
-/**
- * Writes `s` as UTF-8 into `buf` from byte `at` and returns the end offset, or -1 on a lone
- * surrogate. The caller guarantees room for `3 * s.length` bytes (the UTF-8 worst case per code
- * unit). Shared with serialization, which writes every item once into one growing buffer.
- */
-export function encodeUtf8Into(s: string, buf: Uint8Array, at: number): number {
-  const n = s.length;
-  let j = at;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) {
-      buf[j++] = c;
-    } else if (c < 0x800) {
-      buf[j++] = 0xc0 | (c >> 6);
-      buf[j++] = 0x80 | (c & 0x3f);
-    } else if (c < 0xd800 || c > 0xdfff) {
-      buf[j++] = 0xe0 | (c >> 12);
-      buf[j++] = 0x80 | ((c >> 6) & 0x3f);
-      buf[j++] = 0x80 | (c & 0x3f);
-    } else {
-      if (c > 0xdbff || i + 1 >= n) return -1;
-      const d = s.charCodeAt(i + 1);
-      if (d < 0xdc00 || d > 0xdfff) return -1;
-      i++;
-      const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-      buf[j++] = 0xf0 | (cp >> 18);
-      buf[j++] = 0x80 | ((cp >> 12) & 0x3f);
-      buf[j++] = 0x80 | ((cp >> 6) & 0x3f);
-      buf[j++] = 0x80 | (cp & 0x3f);
-    }
-  }
-  return j;
+  return encodeUtf8Into(s, scratch, 0, "reject");
 }
 
 /**
@@ -104,7 +59,7 @@ export function libstdcxxSlotHash(s: string): number {
 export function libstdcxxSlotHashUtf8(buf: Uint8Array, start: number, len: number): number {
   // h = seed ^ (len * mul); len < 2^31 so its high half is 0.
   let hl = SEED_LO ^ Math.imul(len, M_LO);
-  let hh = (mulhi(len, M_LO) + Math.imul(len, M_HI)) | 0;
+  let hh = (umulhi(len, M_LO) + Math.imul(len, M_HI)) | 0;
   let kl: number;
   let kh: number;
   let tl: number;
@@ -115,18 +70,18 @@ export function libstdcxxSlotHashUtf8(buf: Uint8Array, start: number, len: numbe
     const wh = buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16) | (buf[p + 7]! << 24);
     // k = w * mul
     kl = Math.imul(wl, M_LO);
-    kh = (mulhi(wl, M_LO) + Math.imul(wl, M_HI) + Math.imul(wh, M_LO)) | 0;
+    kh = (umulhi(wl, M_LO) + Math.imul(wl, M_HI) + Math.imul(wh, M_LO)) | 0;
     // k = shift_mix(k) = k ^ (k >> 47)
     kl ^= kh >>> 15;
     // k *= mul
     tl = Math.imul(kl, M_LO);
-    kh = (mulhi(kl, M_LO) + Math.imul(kl, M_HI) + Math.imul(kh, M_LO)) | 0;
+    kh = (umulhi(kl, M_LO) + Math.imul(kl, M_HI) + Math.imul(kh, M_LO)) | 0;
     kl = tl;
     // h ^= k; h *= mul
     hl ^= kl;
     hh ^= kh;
     tl = Math.imul(hl, M_LO);
-    hh = (mulhi(hl, M_LO) + Math.imul(hl, M_HI) + Math.imul(hh, M_LO)) | 0;
+    hh = (umulhi(hl, M_LO) + Math.imul(hl, M_HI) + Math.imul(hh, M_LO)) | 0;
     hl = tl;
   }
   const rem = len & 7;
@@ -141,23 +96,23 @@ export function libstdcxxSlotHashUtf8(buf: Uint8Array, start: number, len: numbe
     hl ^= rl;
     hh ^= rh;
     tl = Math.imul(hl, M_LO);
-    hh = (mulhi(hl, M_LO) + Math.imul(hl, M_HI) + Math.imul(hh, M_LO)) | 0;
+    hh = (umulhi(hl, M_LO) + Math.imul(hl, M_HI) + Math.imul(hh, M_LO)) | 0;
     hl = tl;
   }
   // h = shift_mix(h) * mul; h = shift_mix(h)
   hl ^= hh >>> 15;
   tl = Math.imul(hl, M_LO);
-  hh = (mulhi(hl, M_LO) + Math.imul(hl, M_HI) + Math.imul(hh, M_LO)) | 0;
+  hh = (umulhi(hl, M_LO) + Math.imul(hl, M_HI) + Math.imul(hh, M_LO)) | 0;
   hl = tl ^ (hh >>> 15);
   lastHash64[0] = hh;
   lastHash64[1] = hl;
   // fmix64: k ^= k >> 33; k *= C1; k ^= k >> 33; k *= C2; k ^= k >> 33
   hl ^= hh >>> 1;
   tl = Math.imul(hl, C1_LO);
-  hh = (mulhi(hl, C1_LO) + Math.imul(hl, C1_HI) + Math.imul(hh, C1_LO)) | 0;
+  hh = (umulhi(hl, C1_LO) + Math.imul(hl, C1_HI) + Math.imul(hh, C1_LO)) | 0;
   hl = tl ^ (hh >>> 1);
   tl = Math.imul(hl, C2_LO);
-  hh = (mulhi(hl, C2_LO) + Math.imul(hl, C2_HI) + Math.imul(hh, C2_LO)) | 0;
+  hh = (umulhi(hl, C2_LO) + Math.imul(hl, C2_HI) + Math.imul(hh, C2_LO)) | 0;
   hl = tl ^ (hh >>> 1);
   lastHash64[2] = hh;
   lastHash64[3] = hl;

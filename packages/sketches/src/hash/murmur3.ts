@@ -13,6 +13,8 @@
  * its fallback and the reference the kernel is tested against.
  */
 
+import { umulhi } from "./uint64.js";
+
 // 64-bit constants split into 32-bit halves.
 const C1_HI = 0x87c37b91 | 0;
 const C1_LO = 0x114253d5 | 0;
@@ -22,23 +24,6 @@ const F1_HI = 0xff51afd7 | 0;
 const F1_LO = 0xed558ccd | 0;
 const F2_HI = 0xc4ceb9fe | 0;
 const F2_LO = 0x1a85ec53 | 0;
-
-/**
- * High 32 bits (as int32) of the unsigned 64-bit product of two uint32 bit patterns, from 16-bit
- * limbs. Every partial sum is exact below 2^32 and is kept as an int32 bit pattern (`| 0`), so the
- * whole computation stays in 32-bit integer registers: measured faster than a float64 formulation,
- * whose int/double conversions lengthen the dependency chain of every 64-bit multiply.
- */
-function umulhi(a: number, b: number): number {
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const b0 = b & 0xffff;
-  const b1 = b >>> 16;
-  const w0 = Math.imul(a0, b0);
-  const t = (Math.imul(a1, b0) + (w0 >>> 16)) | 0;
-  const w1 = ((t & 0xffff) + Math.imul(a0, b1)) | 0;
-  return (((Math.imul(a1, b1) + (t >>> 16)) | 0) + (w1 >>> 16)) | 0;
-}
 
 /** Default seed of DataSketches (`DEFAULT_SEED` in common_defs.hpp). */
 export const DEFAULT_UPDATE_SEED = 9001;
