@@ -18,9 +18,6 @@ let scratch = new Uint8Array(256);
 /** UTF-8 byte length of the last hashed string, or -1 if it contained a lone surrogate. */
 export const utf8Status = new Int32Array(1);
 
-/** The last full 64-bit results, for tests: [stdHashHi, stdHashLo, fmixHi, fmixLo] as int32 bit patterns. */
-export const lastHash64 = new Int32Array(4);
-
 const M_HI = 0xc6a4a793 | 0;
 const M_LO = 0x5bd1e995 | 0;
 const SEED_LO = 0xc70f6907 | 0;
@@ -104,8 +101,6 @@ export function libstdcxxSlotHashUtf8(buf: Uint8Array, start: number, len: numbe
   tl = Math.imul(hl, M_LO);
   hh = (umulhi(hl, M_LO) + Math.imul(hl, M_HI) + Math.imul(hh, M_LO)) | 0;
   hl = tl ^ (hh >>> 15);
-  lastHash64[0] = hh;
-  lastHash64[1] = hl;
   // fmix64: k ^= k >> 33; k *= C1; k ^= k >> 33; k *= C2; k ^= k >> 33
   hl ^= hh >>> 1;
   tl = Math.imul(hl, C1_LO);
@@ -114,7 +109,5 @@ export function libstdcxxSlotHashUtf8(buf: Uint8Array, start: number, len: numbe
   tl = Math.imul(hl, C2_LO);
   hh = (umulhi(hl, C2_LO) + Math.imul(hl, C2_HI) + Math.imul(hh, C2_LO)) | 0;
   hl = tl ^ (hh >>> 1);
-  lastHash64[2] = hh;
-  lastHash64[3] = hl;
   return hl;
 }

@@ -181,11 +181,7 @@ export class ReversePurgeHashMap {
       i = (i + 1) & mask;
       drift++;
     }
-    keys[i] = key;
-    this.values[i] = value;
-    states[i] = drift;
-    hashes[i] = h;
-    this.numActive++;
+    this.occupy(i, key, value, drift, h);
     cache[e + SLOT] = i;
     if (this.numActive > this.capacity) {
       if (this.lgCur < this.lgMax) {
@@ -212,12 +208,17 @@ export class ReversePurgeHashMap {
       i = (i + 1) & mask;
       drift++;
     }
-    keys[i] = key;
-    this.values[i] = value;
-    states[i] = drift;
-    hashes[i] = h;
-    this.numActive++;
+    this.occupy(i, key, value, drift, h);
     return true;
+  }
+
+  /** Fills the empty slot `i` found by a probe of length `drift`. */
+  private occupy(i: number, key: string, value: number, drift: number, h: number): void {
+    this.keys[i] = key;
+    this.values[i] = value;
+    this.states[i] = drift;
+    this.hashes[i] = h;
+    this.numActive++;
   }
 
   /** The counter of `key` (0 if not tracked). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorType, FrequentItemsSketch } from "../../src/index.js";
 import type { FrequentItemRow } from "../../src/index.js";
 // Internal module: the hash emulation is checked against its own vectors directly.
-import { lastHash64, libstdcxxSlotHash } from "../../src/frequent-items/libstdcxx-hash.js";
+import { libstdcxxSlotHash } from "../../src/frequent-items/libstdcxx-hash.js";
 import { readVector, readVectorJson, requireShared } from "../support/shared.js";
 import { firstDifference, zipfRanks } from "../support/streams.js";
 
@@ -170,22 +170,17 @@ describe("frequent items: reference vectors (datasketches-cpp, libstdc++)", () =
     });
   }
 
-  it("emulates libstdc++ std::hash<std::string> and fmix64", () => {
+  it("emulates fmix64(libstdc++ std::hash<std::string>) in the bits that place slots", () => {
     const v = readVectorJson<{ entries: { item: string; std_hash: string; fmix64: string }[] }>(
       "datasketches",
       "fi_libstdcxx_hash_vectors.json",
     );
-    const hex = (hi: number, lo: number): string =>
-      `0x${(hi >>> 0).toString(16).padStart(8, "0")}${(lo >>> 0).toString(16).padStart(8, "0")}`;
     expect(v.entries.length).toBeGreaterThan(0);
+    // Tables have at most 2^22 slots, so only the low 32 bits are computed; every high bit of the
+    // intermediate std::hash feeds them through fmix64's shifts, so a wrong high word shows here too.
     for (const e of v.entries) {
-      const low = libstdcxxSlotHash(e.item);
-      expect([e.item, hex(lastHash64[0]!, lastHash64[1]!), hex(lastHash64[2]!, lastHash64[3]!)]).toEqual([
-        e.item,
-        e.std_hash,
-        e.fmix64,
-      ]);
-      expect(low).toBe(lastHash64[3]);
+      const low = (libstdcxxSlotHash(e.item) >>> 0).toString(16).padStart(8, "0");
+      expect([e.item, low]).toEqual([e.item, e.fmix64.slice(-8)]);
     }
   });
 });
