@@ -21,27 +21,8 @@ import {
   type PythonPackage,
 } from "./oracle-client.js";
 
-interface KllSummary {
-  image: string;
-  n: number;
-  k: number;
-  numRetained: number;
-  isEmpty: boolean;
-  min?: number;
-  max?: number;
-  quantilesInclusive?: number[];
-  quantilesExclusive?: number[];
-  batchQuantilesInclusive?: number[];
-  batchQuantilesExclusive?: number[];
-  ranksInclusive?: number[];
-  ranksExclusive?: number[];
-  cdfInclusive?: number[];
-  cdfExclusive?: number[];
-  pmfInclusive?: number[];
-  pmfExclusive?: number[];
-  normalizedRankErrorPmf?: number;
-  normalizedRankErrorRank?: number;
-}
+/** What Python reports for a sketch: the same answers as TsAnswers plus the image it (re)serialized. */
+type KllSummary = TsAnswers & { image: string };
 
 interface KllQuery {
   ranks: number[];

@@ -1,3 +1,4 @@
+import { HllMode, HllType } from "./hll-type.js";
 import { ByteReader } from "../codec/byte-reader.js";
 import { ByteWriter } from "../codec/byte-writer.js";
 import { SketchError } from "../errors.js";
@@ -27,18 +28,14 @@ import {
 // num_at_cur_min and the aux hash map (whose slot layout decides the serialized entry order) are
 // emulated exactly.
 
-/** Mode numbers as stored in bits 0-1 of the mode byte (same values as the public HllMode). */
-export const MODE_LIST = 0;
-/** @see MODE_LIST */
-export const MODE_SET = 1;
-/** @see MODE_LIST */
-export const MODE_HLL = 2;
-/** Target types as stored in bits 2-3 of the mode byte (same values as the public HllType). */
-export const TYPE_HLL_4 = 0;
-/** @see TYPE_HLL_4 */
-export const TYPE_HLL_6 = 1;
-/** @see TYPE_HLL_4 */
-export const TYPE_HLL_8 = 2;
+// Short names for the numbers stored in the mode byte (bits 0-1 mode, bits 2-3 type); the public
+// HllMode/HllType objects are the single definition.
+const MODE_LIST = HllMode.LIST;
+const MODE_SET = HllMode.SET;
+export const MODE_HLL = HllMode.HLL;
+const TYPE_HLL_4 = HllType.HLL_4;
+const TYPE_HLL_6 = HllType.HLL_6;
+export const TYPE_HLL_8 = HllType.HLL_8;
 
 /** Smallest supported lgK. */
 export const MIN_LG_K = 4;
@@ -80,7 +77,7 @@ const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U8 = new Uint8Array(0);
 
 /** Serialized size of the register array for a type. */
-export function hllArrBytes(tgt: number, lgK: number): number {
+function hllArrBytes(tgt: number, lgK: number): number {
   if (tgt === TYPE_HLL_4) return 1 << (lgK - 1);
   if (tgt === TYPE_HLL_6) return ((3 << lgK) >>> 2) + 1;
   return 1 << lgK;
