@@ -111,6 +111,8 @@ interface TsAnswers {
   pmfExclusive?: number[];
   normalizedRankErrorPmf?: number;
   normalizedRankErrorRank?: number;
+  /** getQuantilesWhylogs: the fork's own (exclusive, default) quantile rule, which whylogs summaries use. */
+  whylogsQuantiles?: number[];
 }
 
 function answer(sketch: KllDoublesSketch, k: number, query: KllQuery): TsAnswers {
@@ -127,6 +129,7 @@ function answer(sketch: KllDoublesSketch, k: number, query: KllQuery): TsAnswers
     max: sketch.getMaxItem(),
     normalizedRankErrorPmf: sketch.getNormalizedRankError(true),
     normalizedRankErrorRank: sketch.getNormalizedRankError(false),
+    whylogsQuantiles: sketch.getQuantilesWhylogs(query.ranks),
   };
   for (const inclusive of [true, false]) {
     const suffix = inclusive ? "Inclusive" : "Exclusive";
@@ -148,8 +151,9 @@ type Comparison = "upstream" | "fork";
  * The whylogs fork (C++ ≈ 3.4) shares the retained items, ranks and CDF, but its quantile search is older:
  * rank 0 / 1 return min / max, the inclusive target weight is truncated instead of rounded up, and its
  * exclusive quantiles follow yet another rule; its PMF subtracts in a different order (last-ulp noise).
- * For the fork we therefore compare quantiles only where both rules coincide (inclusive, 0 < r < 1, r·n
- * an integer) and PMF to 1e-15 absolute; everything else stays exact.
+ * For the fork we therefore compare upstream-rule quantiles only where both rules coincide (inclusive,
+ * 0 < r < 1, r·n an integer), the fork's exclusive rule exactly against `getQuantilesWhylogs`, and PMF to
+ * 1e-15 absolute; everything else stays exact.
  */
 function compareAnswers(ts: TsAnswers, py: KllSummary, comparison: Comparison, what: string): void {
   expect(ts.n, `${what}: n`).toBe(py.n);
@@ -197,6 +201,13 @@ function compareAnswers(ts: TsAnswers, py: KllSummary, comparison: Comparison, w
 /** Fork-specific quantile checks (see compareAnswers). `ranks` are the query ranks in order. */
 function compareForkQuantiles(ts: TsAnswers, py: KllSummary, ranks: number[], what: string): void {
   if (py.isEmpty) return;
+  // The fork's default (exclusive) rule is what whylogs summaries use; getQuantilesWhylogs must equal it.
+  expectSameNumbers(ts.whylogsQuantiles ?? [], py.quantilesExclusive ?? [], `${what}: getQuantilesWhylogs`);
+  expectSameNumbers(
+    ts.whylogsQuantiles ?? [],
+    py.batchQuantilesExclusive ?? [],
+    `${what}: batch whylogs rule`,
+  );
   const forkQuantiles = py.quantilesInclusive ?? [];
   ranks.forEach((rank, i) => {
     const fork = forkQuantiles[i];

@@ -9,6 +9,8 @@ export type {
   KllQueryOptions,
   KllSerializeOptions,
   KllLayout,
+  KllItemType,
+  KllDeserializeOptions,
 } from "./kll/kll-doubles-sketch.js";
 
 export { HllSketch } from "./hll/hll-sketch.js";

@@ -47,6 +47,20 @@ export interface KllSerializeOptions {
   layout?: KllLayout;
 }
 
+/**
+ * Item type a KLL image must have to be accepted by {@link KllDoublesSketch.deserialize}:
+ * - `"auto"` (default): double or float, told apart by the exact image length;
+ * - `"double"`: 8-byte items only (`kll_doubles_sketch`, either layout);
+ * - `"float"`: 4-byte items only (`kll_floats_sketch` of datasketches-cpp/java, preamble_ints 5 or the short
+ *   forms); items, min and max are widened to doubles.
+ */
+export type KllItemType = "auto" | "double" | "float";
+
+/** Options of {@link KllDoublesSketch.deserialize}. */
+export interface KllDeserializeOptions {
+  itemType?: KllItemType;
+}
+
 const FAMILY_KLL = 15;
 const SERIAL_VERSION_1 = 1;
 const SERIAL_VERSION_2 = 2;
@@ -298,6 +312,47 @@ export class KllDoublesSketch {
   }
 
   /**
+   * Quantiles by the rule of the whylogs fork of datasketches-cpp 3.x (PyPI `whylogs-sketching`), which whylogs
+   * summaries and drift use: rank 0 → min, rank 1 → max; otherwise w = floor(rank·n) and the answer is the first
+   * retained item whose *preceding* cumulative weight is ≥ w (the largest retained item if none). It answers one
+   * sorted-view entry later than the current upstream exclusive rule whenever rank·n falls inside an entry.
+   * @throws SketchError `empty-sketch`, or `invalid-argument` for a rank outside [0, 1] or NaN.
+   */
+  getQuantilesWhylogs(ranks: ArrayLike<number>): number[] {
+    this.requireNonEmpty();
+    for (let i = 0; i < ranks.length; i++) checkRank(ranks[i]!);
+    this.ensureView();
+    const items = this.viewItems!;
+    const cum = this.viewCumWeights!;
+    const size = items.length;
+    const out: number[] = new Array<number>(ranks.length);
+    for (let r = 0; r < ranks.length; r++) {
+      const rank = ranks[r]!;
+      if (rank === 0) {
+        out[r] = this.minItem;
+        continue;
+      }
+      if (rank === 1) {
+        out[r] = this.maxItem;
+        continue;
+      }
+      const weight = Math.floor(rank * this.n);
+      // cum[] is inclusive, so the preceding weight of entry i is cum[i - 1]: find the first j with
+      // cum[j] ≥ weight and answer entry j + 1 (entry 0 when weight is 0).
+      let lo = 0;
+      let hi = size;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cum[mid]! < weight) lo = mid + 1;
+        else hi = mid;
+      }
+      const i = weight === 0 ? 0 : lo + 1;
+      out[r] = items[i < size ? i : size - 1]!;
+    }
+    return out;
+  }
+
+  /**
    * Normalized rank of `x`: weight of retained items ≤ x (inclusive) or < x (exclusive), divided by n.
    * @throws SketchError `empty-sketch`, or `invalid-argument` if x is NaN (upstream leaves that undefined).
    */
@@ -420,9 +475,16 @@ export class KllDoublesSketch {
    * types of equal width (datasketches `kll_sketch<int64_t>`) are indistinguishable and decode as doubles
    * with the same bit patterns; they are not a supported input.
    *
+   * `options.itemType` restricts the accepted item width (see {@link KllItemType}); an image of the other
+   * width is then rejected as `corrupt` (or `truncated` when it is shorter than the required layout).
+   *
    * @throws SketchError `truncated`, `wrong-family`, `bad-preamble` or `corrupt`, naming the field.
    */
-  static deserialize(bytes: Uint8Array): KllDoublesSketch {
+  static deserialize(bytes: Uint8Array, options: KllDeserializeOptions = {}): KllDoublesSketch {
+    const itemType = options.itemType ?? "auto";
+    if (itemType !== "auto" && itemType !== "double" && itemType !== "float") {
+      throw new SketchError("invalid-argument", `kll: unknown itemType ${String(itemType)}`);
+    }
     const r = new ByteReader(bytes, "kll");
     const preInts = r.u8("preamble_ints");
     const serVer = r.u8("serial_version");
@@ -484,7 +546,12 @@ export class KllDoublesSketch {
     if (isSingle) {
       const sketch = new KllDoublesSketch(k);
       let x: number;
-      if (bytes.length === 12) x = r.f32("item");
+      if (itemType === "float") {
+        x = r.f32("item");
+        if (bytes.length !== 12) {
+          throw r.corrupt(`single-item float image must be 12 bytes, got ${bytes.length}`);
+        }
+      } else if (bytes.length === 12 && itemType === "auto") x = r.f32("item");
       else if (bytes.length <= 16) x = r.f64("item");
       else throw r.corrupt(`single-item image must be 16 (double) or 12 (float) bytes, got ${bytes.length}`);
       if (x !== x) throw r.corrupt("item is NaN", 8);
@@ -531,13 +598,33 @@ export class KllDoublesSketch {
     const doubleSize = r.offset + 8 * (retained + 2);
     const floatSize = r.offset + 4 * (retained + 2);
     let width: 4 | 8;
-    if (bytes.length === doubleSize) width = 8;
-    else if (bytes.length === floatSize && preInts === PREAMBLE_INTS_FULL) width = 4;
+    if (itemType === "float") {
+      // datasketches writes preamble_ints 5 for float sketches (C++ and Java); 6 is the doubles-only fork.
+      if (preInts !== PREAMBLE_INTS_FULL) {
+        throw new SketchError(
+          "bad-preamble",
+          `kll: preamble_ints must be 5 for a full float image, got ${preInts}`,
+          0,
+        );
+      }
+      if (bytes.length < floatSize) {
+        throw new SketchError(
+          "truncated",
+          `kll: truncated image: ${retained} retained items need ${floatSize} bytes (float), have ${bytes.length}`,
+          bytes.length,
+        );
+      }
+      if (bytes.length !== floatSize) {
+        throw r.corrupt(`image is ${bytes.length} bytes, but the float layout needs ${floatSize}`, floatSize);
+      }
+      width = 4;
+    } else if (bytes.length === doubleSize) width = 8;
+    else if (bytes.length === floatSize && preInts === PREAMBLE_INTS_FULL && itemType === "auto") width = 4;
     else if (bytes.length < doubleSize) {
       throw new SketchError(
         "truncated",
         `kll: truncated image: ${retained} retained items need ${doubleSize} bytes (double)` +
-          (preInts === PREAMBLE_INTS_FULL ? ` or ${floatSize} (float)` : "") +
+          (preInts === PREAMBLE_INTS_FULL && itemType === "auto" ? ` or ${floatSize} (float)` : "") +
           `, have ${bytes.length}`,
         bytes.length,
       );
@@ -593,6 +680,20 @@ export class KllDoublesSketch {
     sketch.maxItem = maxItem;
     sketch.levelZeroSorted = sorted;
     return sketch;
+  }
+
+  /**
+   * Reads a KLL **floats** image (datasketches-cpp/java `kll_floats_sketch`, e.g. the histograms of whylogs 0.x
+   * profiles) into a doubles sketch: same levels, n, min_k and flags, with every float item and min/max
+   * widened exactly to a double. Serializing the result gives a doubles image of the same sketch. Accepted:
+   * empty (8 bytes), single item (12 bytes), full images with preamble_ints 5 and 4-byte items.
+   *
+   * Same as `deserialize(bytes, { itemType: "float" })`.
+   * @throws SketchError as {@link deserialize}; a double image is rejected (`corrupt`, or `bad-preamble` for the
+   * whylogs preamble 6).
+   */
+  static deserializeFloats(bytes: Uint8Array): KllDoublesSketch {
+    return KllDoublesSketch.deserialize(bytes, { itemType: "float" });
   }
 
   // ---------------------------------------------------------------------------------------------------------
