@@ -11,6 +11,8 @@ export default tseslint.config(
       ".cache/**",
       "**/*.d.ts",
       "**/*.generated.ts",
+      // protobuf-es output (`npm run proto`), committed as generated
+      "packages/*/src/proto/*_pb.ts",
       "packages/*/assembly/**",
     ],
   },

@@ -1,9 +1,19 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+// Tests run against the TypeScript sources of every workspace package, never a stale dist/.
+const alias = {
+  "@sightglass/sketches": fileURLToPath(new URL("./packages/sketches/src/index.ts", import.meta.url)),
+  "@sightglass/profile/node": fileURLToPath(new URL("./packages/profile/src/node/index.ts", import.meta.url)),
+  "@sightglass/profile": fileURLToPath(new URL("./packages/profile/src/index.ts", import.meta.url)),
+};
+
 export default defineConfig({
+  resolve: { alias },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
           include: ["packages/*/test/**/*.test.ts"],
@@ -13,14 +23,28 @@ export default defineConfig({
         },
       },
       {
-        // Cross-language oracle suite: real Python packages (datasketches, whylogs-sketching)
+        // Cross-language oracle suite: real Python packages (datasketches, whylogs-sketching, whylogs)
         // installed once into a cached venv by the global setup.
+        extends: true,
         test: {
           name: "oracle",
           include: ["tests/oracle/**/*.test.ts"],
           globalSetup: ["scripts/vitest-build-wasm.ts", "tests/oracle/setup-python.ts"],
           testTimeout: 120_000,
           hookTimeout: 600_000,
+        },
+      },
+      {
+        // Browser suite: workloads bundled by esbuild for platform "browser" (a Node built-in anywhere in the
+        // graph fails the build) run in headless Debian chromium via playwright-core and must give the same
+        // results, byte for byte, as in Node. The global setup installs chromium through apt-get if missing.
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["tests/browser/**/*.test.ts"],
+          globalSetup: ["scripts/vitest-build-wasm.ts", "tests/browser/setup-chromium.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],
