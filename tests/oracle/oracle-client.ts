@@ -1,11 +1,15 @@
-// Talks to tests/oracle/oracle.py: one Python process per batch of commands (start-up and imports cost
-// ~0.2 s, so every test file sends its cases in as few batches as possible).
+// Talks to tests/oracle/oracle.py (sketch libraries) and tests/oracle/whylogs_oracle.py (whylogs + pandas):
+// one Python process per batch of commands (start-up and imports cost ~0.2 s, ~1 s with whylogs, so every
+// test file sends its cases in as few batches as possible).
 import { spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, inject } from "vitest";
 
-const oracleScript = resolve(dirname(fileURLToPath(import.meta.url)), "oracle.py");
+const oracleDir = dirname(fileURLToPath(import.meta.url));
+
+/** oracle.py answers the sketch commands, whylogs_oracle.py the profile commands (same protocol). */
+export type OracleScript = "oracle.py" | "whylogs_oracle.py";
 
 export type PythonPackage = "datasketches" | "whylogs";
 export const PYTHON_PACKAGES: readonly PythonPackage[] = ["datasketches", "whylogs"];
@@ -13,9 +17,12 @@ export const PYTHON_PACKAGES: readonly PythonPackage[] = ["datasketches", "whylo
 export type OracleCommand = { op: string } & Record<string, unknown>;
 
 /** Runs the commands in one Python process; per-command failures come back as `{ error }` results. */
-export async function runOracle(commands: readonly OracleCommand[]): Promise<Record<string, unknown>[]> {
+export async function runOracle(
+  commands: readonly OracleCommand[],
+  script: OracleScript = "oracle.py",
+): Promise<Record<string, unknown>[]> {
   const python = inject("pythonPath");
-  const child = spawn(python, [oracleScript], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(python, [resolve(oracleDir, script)], { stdio: ["pipe", "pipe", "pipe"] });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
@@ -27,11 +34,11 @@ export async function runOracle(commands: readonly OracleCommand[]): Promise<Rec
   child.stdin.end(JSON.stringify({ commands }));
   const code = await exitCode;
   if (code !== 0) {
-    throw new Error(`oracle.py exited with ${code}: ${Buffer.concat(stderr).toString("utf8")}`);
+    throw new Error(`${script} exited with ${code}: ${Buffer.concat(stderr).toString("utf8")}`);
   }
   const parsed = JSON.parse(Buffer.concat(stdout).toString("utf8")) as { results: Record<string, unknown>[] };
   if (parsed.results.length !== commands.length) {
-    throw new Error(`oracle.py answered ${parsed.results.length} of ${commands.length} commands`);
+    throw new Error(`${script} answered ${parsed.results.length} of ${commands.length} commands`);
   }
   return parsed.results;
 }

@@ -25,7 +25,8 @@ export default async function setup(project: TestProject): Promise<void> {
   } catch (cause) {
     throw new Error(
       "The oracle suite needs python3 (>= 3.9, with venv and pip) to install the pinned pip packages " +
-        "datasketches and whylogs-sketching into .cache/python. Install python3 or set PYTHON=/path/to/python3. " +
+        "(datasketches, whylogs-sketching, whylogs, pandas) into .cache/python. Install python3 or set " +
+        "PYTHON=/path/to/python3. " +
         `Underlying error: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
