@@ -1,5 +1,6 @@
 // Smoke test of the benchmark harness: `node bench/run.mjs --quick` must run every case against the Python
-// peer and print a table row for each. No timing assertions: speed claims live in BENCHMARKS.md, not here.
+// peers (datasketches, whylogs) and print a table row for each. No timing assertions: speed claims live in
+// BENCHMARKS.md, not here.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,8 +9,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const packageRoot = join(repoRoot, "packages/sketches");
-const distEntry = join(packageRoot, "dist/index.js");
+const packageRoots = [join(repoRoot, "packages/sketches"), join(repoRoot, "packages/profile")];
 
 /** Newest modification time under a directory (the sources the dist is built from). */
 function newestMtime(directory: string): number {
@@ -44,10 +44,31 @@ const EXPECTED_ROWS = [
   "Frequent items lg10 deserialize",
 ];
 
+// Rows of the profile tables (bench/profile.mjs, --quick sizes): each must be present, and all but the RSS
+// rows without whylogs must have a whylogs figure.
+const EXPECTED_PROFILE_ROWS = [
+  "Columnar 10k×20: track(columns)",
+  "Columnar 10k×20: track(Arrow table)",
+  "Row objects: track(rows)",
+  "Row objects: trackRow() per record vs DatasetProfile.track(row=…)",
+  "Row objects: trackRow() per record vs why.log(row=…)",
+  "float",
+  "int",
+  "string, low cardinality",
+  "string, high cardinality",
+  "boolean",
+  "timestamp",
+  "whole profile file",
+  "20k rows",
+];
+const EXPECTED_PROFILE_ROWS_WITHOUT_PEER = ["100k rows"];
+
 describe("benchmark harness (--quick)", () => {
   beforeAll(() => {
-    const stale =
-      !existsSync(distEntry) || statSync(distEntry).mtimeMs < newestMtime(join(packageRoot, "src"));
+    const stale = packageRoots.some((root) => {
+      const distEntry = join(root, "dist/index.js");
+      return !existsSync(distEntry) || statSync(distEntry).mtimeMs < newestMtime(join(root, "src"));
+    });
     if (stale) {
       const build = spawnSync("npm", ["run", "build"], { cwd: repoRoot, encoding: "utf8" });
       if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
@@ -64,16 +85,33 @@ describe("benchmark harness (--quick)", () => {
       maxBuffer: 16 * 1024 * 1024,
     });
     expect(run.status, `bench/run.mjs --quick failed:\n${run.stderr}`).toBe(0);
-    const json = JSON.parse(readFileSync(outFile, "utf8")) as { results: unknown[] };
+    const json = JSON.parse(readFileSync(outFile, "utf8")) as {
+      results: unknown[];
+      profile?: { dataCheck: { ok: boolean; problems: string[] } };
+    };
     rmSync(outDir, { recursive: true, force: true });
     expect(json.results).toHaveLength(EXPECTED_ROWS.length);
-    const rows = run.stdout.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| case"));
+    // Both profile sides must have profiled the same data (counts and means agree).
+    expect(json.profile?.dataCheck.ok, JSON.stringify(json.profile?.dataCheck.problems)).toBe(true);
+    // Table rows: lines starting "| " that are not a header (a header is followed by the "|---" line).
+    const lines = run.stdout.split("\n");
+    const rows = lines.filter((line, i) => line.startsWith("| ") && !lines[i + 1]?.startsWith("|---"));
     for (const title of EXPECTED_ROWS) {
       const row = rows.find((line) => line.startsWith(`| ${title}`));
       expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
       // Both sides produced a number (a "—" would mean the Python peer skipped the case).
       expect(row?.split("|").slice(2, 5).join("|")).not.toContain("—");
     }
-    expect(rows).toHaveLength(EXPECTED_ROWS.length);
+    for (const title of EXPECTED_PROFILE_ROWS) {
+      const row = rows.find((line) => line.startsWith(`| ${title}`));
+      expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
+      expect(row?.split("|").slice(2, 4).join("|")).not.toContain("—");
+    }
+    for (const title of EXPECTED_PROFILE_ROWS_WITHOUT_PEER) {
+      expect(rows.find((line) => line.startsWith(`| ${title}`))).toBeDefined();
+    }
+    expect(rows).toHaveLength(
+      EXPECTED_ROWS.length + EXPECTED_PROFILE_ROWS.length + EXPECTED_PROFILE_ROWS_WITHOUT_PEER.length,
+    );
   }, 600_000);
 });

@@ -52,6 +52,8 @@ import { DatasetProfile, DatasetProfileView } from "@sightglass/profile";
 import { FrequentItemsSketch, KllDoublesSketch } from "../../packages/sketches/src/index.js";
 import { SHARED_MISSING_REASON, sharedDir } from "../../packages/sketches/test/support/shared.js";
 import { fromBase64, ok, runOracle, type OracleCommand } from "./oracle-client.js";
+import { columnValues, loadExportedFrame, untag } from "./whylogs-frame.js";
+import type { TsFrame } from "./whylogs-frame.js";
 
 // ---------------------------------------------------------------------------------------------------------
 // Tolerances and sketch parameters (whylogs defaults, whylogs-v1 spec §3.1).
@@ -146,25 +148,6 @@ interface ColumnTruth {
   nulls: number;
 }
 
-interface ExportedColumn {
-  name: string;
-  dtype: string;
-  values: unknown[];
-}
-
-/** Undoes the tagging of values JSON cannot carry ({"$float": "NaN"}, {"$int": "…"}). */
-function untag(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(untag);
-  if (value !== null && typeof value === "object") {
-    const tagged = value as Record<string, unknown>;
-    if (typeof tagged.$float === "string") return Number(tagged.$float);
-    // Integers beyond 2^53 (the int64 sentinels): the nearest double, as JS holds them.
-    if (typeof tagged.$int === "string") return Number(tagged.$int);
-    return Object.fromEntries(Object.entries(tagged).map(([k, v]) => [k, untag(v)]));
-  }
-  return value;
-}
-
 function profiledFrom(raw: Record<string, unknown> | undefined, what: string): Profiled {
   const result = ok<{ summary: unknown; bounds3: unknown }>(raw, what);
   const bounds = untag(result.bounds3) as Record<string, Record<string, number>>;
@@ -188,47 +171,7 @@ function tsProfiled(view: DatasetProfileView): Profiled {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Rebuilding the frame for TypeScript, typed the way pandas typed it.
-
-type ColumnType = "integral" | "fractional" | "string" | "any";
-
-interface TsFrame {
-  rows: number;
-  columns: ExportedColumn[];
-  schema: Record<string, { type: ColumnType }>;
-}
-
-/** whylogs resolves pandas dtypes so (whylogs-v1 spec §2.1): bool is Integral, object is String, datetime Any. */
-function columnType(dtype: string): ColumnType {
-  if (dtype.startsWith("float")) return "fractional";
-  if (dtype.startsWith("int") || dtype.startsWith("Int") || dtype === "bool") return "integral";
-  if (dtype === "object") return "string";
-  if (dtype.startsWith("datetime64")) return "any";
-  throw new Error(`no TypeScript mapping for pandas dtype ${dtype}`);
-}
-
-/** One column's values for rows [start, stop): typed arrays where pandas had a NumPy dtype. */
-function columnValues(column: ExportedColumn, start: number, stop: number): ArrayLike<unknown> {
-  const values = column.values.slice(start, stop).map(untag);
-  switch (column.dtype) {
-    case "float64":
-      return Float64Array.from(values as number[]);
-    case "int64": {
-      const ints = values as number[];
-      // int64 within int32 goes through the typed-array fast path; wider values stay plain (safe) numbers
-      // in a column declared integral.
-      return ints.every((v) => v === (v | 0)) ? Int32Array.from(ints) : ints;
-    }
-    case "bool":
-      return values as boolean[];
-    default:
-      if (column.dtype.startsWith("datetime64")) {
-        return values.map((v) => (v === null ? null : new Date(v as number)));
-      }
-      // object columns (strings, mixed values) and nullable Int64 (numbers and null).
-      return values;
-  }
-}
+// Profiling the rebuilt frame in TypeScript.
 
 function profileRows(frame: TsFrame, start: number, stop: number): DatasetProfileView {
   const profile = new DatasetProfile({ schema: { columns: frame.schema } });
@@ -699,13 +642,7 @@ beforeAll(async () => {
       truth: Parameters<typeof truthFrom>[0];
     }>(firstAnswers[4 * i], `${f.name}: export_frame`);
     const split = ok<{ at: number; halves: unknown[] }>(firstAnswers[4 * i + 2], `${f.name}: split_profile`);
-    const json = JSON.parse(readFileSync(file(f, "frame.json"), "utf8")) as {
-      rows: number;
-      columns: ExportedColumn[];
-    };
-    const schema: TsFrame["schema"] = {};
-    for (const column of json.columns) schema[column.name] = { type: columnType(column.dtype) };
-    const frame: TsFrame = { rows: json.rows, columns: json.columns, schema };
+    const frame = loadExportedFrame(file(f, "frame.json"));
     const at = split.at;
 
     const whole = profileRows(frame, 0, frame.rows);

@@ -383,6 +383,37 @@ def merge(cmd):
     return summarize(merged)
 
 
+def profile_segmented(cmd):
+    """Profiles a frame segmented on cmd["columns"] (one partition), writing one whylogs file per segment."""
+    from whylogs.core.schema import DatasetSchema
+    from whylogs.core.segmentation_partition import ColumnMapperFunction, SegmentationPartition
+
+    columns = cmd["columns"]
+    name = columns[0] if len(columns) == 1 else ",".join(columns)
+    partition = SegmentationPartition(name=name, mapper=ColumnMapperFunction(col_names=columns))
+    results = why.log(load_frame(cmd["frame"]), schema=DatasetSchema(segments={name: partition}))
+    segments = []
+    for i, view in enumerate(results.get_writables()):
+        path = os.path.join(cmd["dir"], f"py-segment-{i}.bin")
+        view.write(path)
+        segments.append({"path": path, **describe_file(path)})
+    return {"partitionId": partition.id, "segments": segments}
+
+
+def describe_file(path):
+    """What whylogs reads from a file: metadata (tags and metadata merged), dataset timestamp, summary."""
+    view = read_view(path)
+    return {
+        "metadata": {k: str(v) for k, v in (view.metadata or {}).items()},
+        "datasetTimestamp": int(view.dataset_timestamp.timestamp() * 1000),
+        **summarize(view),
+    }
+
+
+def read_file(cmd):
+    return describe_file(cmd["path"])
+
+
 def versions(_cmd):
     from importlib.metadata import version
 
@@ -403,6 +434,8 @@ COMMANDS = {
     "split_profile": split_profile,
     "read_summary": read_summary,
     "merge": merge,
+    "profile_segmented": profile_segmented,
+    "read_file": read_file,
 }
 
 

@@ -187,7 +187,7 @@ export class SegmentedProfile {
     if (Array.isArray(input)) {
       const rows = input as readonly Record<string, unknown>[];
       checkRows(rows);
-      // Only the segment columns are needed to route rows; a row without one is in the `None` segment.
+      // Only the segment columns are needed to route rows; a row without one is in the `nan` (missing) segment.
       for (const name of this.columns)
         out.set(
           name,

@@ -70,7 +70,7 @@ describe("Python str() of segment values", () => {
     [1e22, true, "1e+22"],
     [NaN, true, "nan"],
     [true, false, "True"],
-    [null, false, "None"],
+    [null, false, "nan"],
     ["Oslo", false, "Oslo"],
   ] as const)("%s (fractional %s) → %s", (v, fractional, want) =>
     expect(pythonStr(v, fractional)).toBe(want),

@@ -29,7 +29,7 @@ describe("SegmentedProfile", () => {
       [{ key: "country", value: "NO" }],
       [{ key: "country", value: "PE" }],
       [{ key: "country", value: "JP" }],
-      [{ key: "country", value: "None" }],
+      [{ key: "country", value: "nan" }],
     ]);
     for (const v of views) {
       expect(v.metadata).toMatchObject({ segp_name: "country", segp_col: "country" });

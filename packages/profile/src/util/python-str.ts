@@ -1,11 +1,11 @@
 // How Python's str() spells values, which is how whylogs spells segment keys.
 
 /**
- * Python `str()` of a value, which is how whylogs spells segment keys: `True`, `None`, `1.0` for floats,
- * `nan`, `inf`, `1e-05`.
+ * How whylogs spells a segment key value: Python `str()` of the value pandas groups by — `True`, `1.0` for
+ * floats, `inf`, `1e-05` — and `nan` for a missing value (pandas groups None, NaN and NaT as NaN).
  */
 export function pythonStr(v: unknown, fractional: boolean): string {
-  if (v === null || v === undefined) return "None";
+  if (v === null || v === undefined) return "nan";
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "number") {
     if (v !== v) return "nan";
