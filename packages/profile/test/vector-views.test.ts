@@ -18,7 +18,14 @@ const QUANTILES = [
   "distribution/q_95",
   "distribution/q_99",
 ];
-const TYPES = ["types/integral", "types/fractional", "types/boolean", "types/string", "types/object", "types/tensor"];
+const TYPES = [
+  "types/integral",
+  "types/fractional",
+  "types/boolean",
+  "types/string",
+  "types/object",
+  "types/tensor",
+];
 
 describe("whylogs vectors as profile views", () => {
   if (!requireShared()) return;
@@ -37,8 +44,12 @@ describe("whylogs vectors as profile views", () => {
       }
       if (s["distribution/n"] !== undefined && (s["distribution/n"] as number) > 0) {
         const q = QUANTILES.map((k) => s[k] as number);
-        expect(q.every((x) => typeof x === "number" && !Number.isNaN(x)), where).toBe(true);
-        for (let i = 1; i < q.length; i++) expect(q[i]!, `${where}: ${QUANTILES[i]}`).toBeGreaterThanOrEqual(q[i - 1]!);
+        expect(
+          q.every((x) => typeof x === "number" && !Number.isNaN(x)),
+          where,
+        ).toBe(true);
+        for (let i = 1; i < q.length; i++)
+          expect(q[i]!, `${where}: ${QUANTILES[i]}`).toBeGreaterThanOrEqual(q[i - 1]!);
         expect(q[0]!).toBeGreaterThanOrEqual(s["distribution/min"] as number);
         expect(q[q.length - 1]!).toBeLessThanOrEqual(s["distribution/max"] as number);
         expect(s["distribution/stddev"] as number).toBeGreaterThanOrEqual(0);
@@ -49,7 +60,9 @@ describe("whylogs vectors as profile views", () => {
         expect(est, where).toBeLessThanOrEqual(s["cardinality/upper_3"] as number);
         if (n !== undefined) {
           // The distinct values cannot outnumber the non-null values (3-sigma lower bound).
-          expect(s["cardinality/lower_3"] as number, where).toBeLessThanOrEqual(n - (s["counts/null"] as number) + 1e-9);
+          expect(s["cardinality/lower_3"] as number, where).toBeLessThanOrEqual(
+            n - (s["counts/null"] as number) + 1e-9,
+          );
         }
       }
       const fi = s["frequent_items/frequent_strings"] as FrequentItemSummary[] | undefined;
