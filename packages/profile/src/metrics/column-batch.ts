@@ -8,6 +8,77 @@ const INT64_LIMIT = 2 ** 63;
 const INT64_MIN_BIG = -(2n ** 63n);
 const INT64_MAX_BIG = 2n ** 63n - 1n;
 
+/** Tallying distinct values pays off only when they repeat: give up past this share of distinct values… */
+const TALLY_MAX_DISTINCT_SHARE = 0.25;
+/** …and then skip that many batches of the column before trying again. */
+const TALLY_SKIP_BATCHES = 16;
+/** Below this many values a batch is fed item by item (tally overhead would dominate). */
+const TALLY_MIN_VALUES = 64;
+
+/**
+ * Counts of distinct integer-valued doubles in first-occurrence order: an open-addressing table over typed
+ * arrays (a JS Map with number keys costs several times more per lookup). Reused across batches.
+ */
+export class IntTally {
+  /** Distinct values in first-occurrence order, and their counts: `values[0..size)`, `counts[0..size)`. */
+  values = new Float64Array(0);
+  counts = new Int32Array(0);
+  size = 0;
+  private slots = new Int32Array(0);
+  private mask = 0;
+
+  /** Tallies `ints[0..n)`; returns false (leaving a partial tally) once more than `limit` values are distinct. */
+  fill(ints: Float64Array, n: number, limit: number): boolean {
+    const capacity = 1 << (32 - Math.clz32(Math.max(16, limit * 2) - 1));
+    if (this.slots.length !== capacity) {
+      this.slots = new Int32Array(capacity);
+      this.values = new Float64Array(limit + 1);
+      this.counts = new Int32Array(limit + 1);
+    } else {
+      this.slots.fill(0);
+      if (this.values.length < limit + 1) {
+        this.values = new Float64Array(limit + 1);
+        this.counts = new Int32Array(limit + 1);
+      }
+    }
+    this.mask = capacity - 1;
+    this.size = 0;
+    const slots = this.slots;
+    const values = this.values;
+    const counts = this.counts;
+    const mask = this.mask;
+    let size = 0;
+    for (let i = 0; i < n; i++) {
+      const v = ints[i]!;
+      // Mix both 32-bit halves (values up to 2^63) into a slot; slots hold entry index + 1.
+      const hi = (v / 4294967296) | 0;
+      let h = Math.imul((v | 0) ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+      h ^= h >>> 15;
+      let slot = h & mask;
+      for (;;) {
+        const e = slots[slot]!;
+        if (e === 0) {
+          if (size === limit) {
+            this.size = size;
+            return false;
+          }
+          values[size] = v;
+          counts[size] = 1;
+          slots[slot] = ++size;
+          break;
+        }
+        if (values[e - 1] === v) {
+          counts[e - 1]!++;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+    this.size = size;
+    return true;
+  }
+}
+
 function grow(a: Float64Array, need: number): Float64Array {
   if (need <= a.length) return a;
   const b = new Float64Array(Math.max(need, a.length * 2));
@@ -73,6 +144,58 @@ export class ColumnBatch {
     this.nFloats = this.nInts = 0;
     if (this.bigInts.length > 0) this.bigInts = [];
     if (this.strings.length > 0) this.strings = [];
+    this.stringTally = undefined;
+    this.intTally = undefined;
+  }
+
+  // Distinct values with their counts, computed once per batch and shared by the cardinality and frequent-items
+  // metrics. Feeding a HyperLogLog only the distinct values gives exactly the same sketch (a repeat never changes
+  // a register), and feeding frequent items one weighted update per distinct value gives exactly the same
+  // counts, and the same sketch while it holds every item (first-occurrence order is kept, so slots match);
+  // once it purges, the result is another valid sketch of the same stream within the same error bounds. For
+  // low-cardinality columns this replaces most hashing with one Map lookup per value.
+  private stringTally: Map<string, number> | null | undefined;
+  private intTally: IntTally | null | undefined;
+  private intTallyScratch: IntTally | undefined;
+  /** Batches left to skip tallying after one turned out too diverse to gain from it. */
+  private skipStringTally = 0;
+  private skipIntTally = 0;
+
+  /** Distinct strings → counts, or null when this column's values are too diverse for tallying to pay. */
+  stringCounts(): Map<string, number> | null {
+    if (this.stringTally !== undefined) return this.stringTally;
+    const strings = this.strings;
+    if (this.skipStringTally > 0 || strings.length < TALLY_MIN_VALUES) {
+      if (this.skipStringTally > 0) this.skipStringTally--;
+      return (this.stringTally = null);
+    }
+    const tally = new Map<string, number>();
+    const limit = strings.length * TALLY_MAX_DISTINCT_SHARE;
+    for (let i = 0; i < strings.length; i++) {
+      const s = strings[i]!;
+      tally.set(s, (tally.get(s) ?? 0) + 1);
+      if (tally.size > limit) {
+        this.skipStringTally = TALLY_SKIP_BATCHES;
+        return (this.stringTally = null);
+      }
+    }
+    return (this.stringTally = tally);
+  }
+
+  /** Distinct ints → counts, or null when this column's values are too diverse for tallying to pay. */
+  intCounts(): IntTally | null {
+    if (this.intTally !== undefined) return this.intTally;
+    const n = this.nInts;
+    if (this.skipIntTally > 0 || n < TALLY_MIN_VALUES) {
+      if (this.skipIntTally > 0) this.skipIntTally--;
+      return (this.intTally = null);
+    }
+    const tally = (this.intTallyScratch ??= new IntTally());
+    if (!tally.fill(this.ints, n, Math.floor(n * TALLY_MAX_DISTINCT_SHARE))) {
+      this.skipIntTally = TALLY_SKIP_BATCHES;
+      return (this.intTally = null);
+    }
+    return (this.intTally = tally);
   }
 
   /** Adds one value of any kind. Never throws: anything unrecognised is an object. */

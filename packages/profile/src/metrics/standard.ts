@@ -450,11 +450,22 @@ export class CardinalityMetric implements ColumnMetric {
     const hll = this.hll;
     const floats = b.floats;
     for (let i = 0; i < b.nFloats; i++) hll.updateDouble(floats[i]!);
-    const ints = b.ints;
-    for (let i = 0; i < b.nInts; i++) hll.updateInt64(ints[i]!);
+    const intTally = b.intCounts();
+    if (intTally !== null) {
+      const values = intTally.values;
+      for (let i = 0; i < intTally.size; i++) hll.updateInt64(values[i]!);
+    } else {
+      const ints = b.ints;
+      for (let i = 0; i < b.nInts; i++) hll.updateInt64(ints[i]!);
+    }
     for (const v of b.bigInts) hll.updateInt64(v);
-    const strings = b.strings;
-    for (let i = 0; i < strings.length; i++) hll.updateString(strings[i]!);
+    const stringTally = b.stringCounts();
+    if (stringTally !== null) {
+      for (const s of stringTally.keys()) hll.updateString(s);
+    } else {
+      const strings = b.strings;
+      for (let i = 0; i < strings.length; i++) hll.updateString(strings[i]!);
+    }
     // whylogs hashes booleans as the int64 values 1 and 0 (so True and 1 collide).
     if (b.trues > 0) hll.updateInt64(1);
     if (b.falses > 0) hll.updateInt64(0);
@@ -515,12 +526,23 @@ export class FrequentItemsMetric implements ColumnMetric {
     const fi = this.sketch;
     const floats = b.floats;
     for (let i = 0; i < b.nFloats; i++) fi.update(formatFixed6(floats[i]!));
-    const ints = b.ints;
-    for (let i = 0; i < b.nInts; i++) fi.update(String(ints[i]!));
+    const intTally = b.intCounts();
+    if (intTally !== null) {
+      const { values, counts } = intTally;
+      for (let i = 0; i < intTally.size; i++) fi.update(String(values[i]!), counts[i]!);
+    } else {
+      const ints = b.ints;
+      for (let i = 0; i < b.nInts; i++) fi.update(String(ints[i]!));
+    }
     for (const v of b.bigInts) fi.update(v.toString());
-    const strings = b.strings;
     const limit = this.maxItemSize;
-    for (let i = 0; i < strings.length; i++) fi.update(truncateCodePoints(strings[i]!, limit));
+    const stringTally = b.stringCounts();
+    if (stringTally !== null) {
+      for (const [s, count] of stringTally) fi.update(truncateCodePoints(s, limit), count);
+    } else {
+      const strings = b.strings;
+      for (let i = 0; i < strings.length; i++) fi.update(truncateCodePoints(strings[i]!, limit));
+    }
     if (b.trues > 0) fi.update("True", b.trues);
     if (b.falses > 0) fi.update("False", b.falses);
   }
