@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatFixed6, truncateCodePoints } from "../src/metrics/format.js";
+import { formatFixed6, formatInt64, truncateCodePoints } from "../src/metrics/format.js";
 import { pythonFloatRepr, pythonStr } from "../src/util/python-str.js";
 import { sha512Hex } from "../src/util/sha512.js";
 
@@ -101,5 +101,31 @@ describe("sha512Hex", () => {
   it("gives whylogs' partition id for segment_on_column('category')", () => {
     // The id found as segp_id in whylogs-written segmented profiles.
     expect(sha512Hex(sha512Hex("category")).slice(0, 12)).toBe("8ff3ae39c468");
+  });
+});
+
+describe("formatInt64 (C++ std::to_string of an int64)", () => {
+  it.each([
+    [0, "0"],
+    [-0, "0"],
+    [42, "42"],
+    [-2147483648, "-2147483648"],
+    [2147483648, "2147483648"],
+    [100000000, "100000000"],
+    [99999999, "99999999"],
+    [1e8 * 12345 + 7, "1234500000007"],
+    [2 ** 53 - 1, "9007199254740991"],
+    [-(2 ** 53 - 1), "-9007199254740991"],
+    [2 ** 60, "1152921504606846976"],
+    [-(2 ** 63), "-9223372036854775808"],
+  ])("%s → %s", (v, want) => expect(formatInt64(v)).toBe(want));
+
+  it("matches BigInt's exact decimal text for any safe integer", () => {
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (v) => {
+        expect(formatInt64(v)).toBe(BigInt(v).toString());
+      }),
+      { seed: 5, numRuns: 5000 },
+    );
   });
 });

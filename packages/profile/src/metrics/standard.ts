@@ -13,7 +13,7 @@ import type { ColumnComponents, MetricComponent } from "../codec/message.js";
 import { ProfileError } from "../errors.js";
 import type { SketchConfig } from "../schema.js";
 import type { ColumnBatch } from "./column-batch.js";
-import { formatFixed6, truncateCodePoints } from "./format.js";
+import { formatFixed6, formatInt64, truncateCodePoints } from "./format.js";
 
 /** One value of a summary: a number, `null` (undefined, e.g. quantiles of an empty column) or frequent items. */
 export type SummaryValue = number | null | readonly FrequentItemSummary[];
@@ -529,10 +529,10 @@ export class FrequentItemsMetric implements ColumnMetric {
     const intTally = b.intCounts();
     if (intTally !== null) {
       const { values, counts } = intTally;
-      for (let i = 0; i < intTally.size; i++) fi.update(String(values[i]!), counts[i]!);
+      for (let i = 0; i < intTally.size; i++) fi.update(formatInt64(values[i]!), counts[i]!);
     } else {
       const ints = b.ints;
-      for (let i = 0; i < b.nInts; i++) fi.update(String(ints[i]!));
+      for (let i = 0; i < b.nInts; i++) fi.update(formatInt64(ints[i]!));
     }
     for (const v of b.bigInts) fi.update(v.toString());
     const limit = this.maxItemSize;
