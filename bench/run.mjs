@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Benchmark harness: @sightglass/sketches (built dist) next to pip `datasketches` on identical data.
+// Benchmark harness: @sightglass/sketches (built dist) next to pip `datasketches` on identical data, then
+// @sightglass/profile next to pip `whylogs` (bench/profile.mjs).
 //
-// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi|<case id>,…] [--out <file>]
-//   --quick   10× smaller inputs (smoke run; numbers are not meaningful)
-//   --only    comma-separated groups (kll, hll, fi) or case ids
+// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile|<case id>,…] [--out <file>]
+//   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile inputs
+//   --only    comma-separated groups (kll, hll, fi, profile) or case ids (profile-columnar, profile-rows,
+//             profile-size, profile-rss, …)
 //   --out     where to write the JSON results (default bench/out/results.json)
 //
 // Methodology: input data is generated once here and written to a temporary directory as raw little-endian
@@ -15,6 +17,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { measure as measureReps } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sketches = await import("../packages/sketches/dist/index.js").catch((cause) => {
@@ -25,6 +28,7 @@ const sketches = await import("../packages/sketches/dist/index.js").catch((cause
 });
 const { KllDoublesSketch, HllSketch, HllUnion, HllType, FrequentItemsSketch } = sketches;
 const { ensurePythonEnv } = await import("../scripts/python-env.mjs");
+const { PROFILE_CASE_IDS, runProfileBench } = await import("./profile.mjs");
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
@@ -197,9 +201,12 @@ const CASES = [
 ];
 
 const selected = CASES.filter((c) => only.length === 0 || only.includes(c.group) || only.includes(c.id));
-if (selected.length === 0) {
+const selectProfile = (id) => only.length === 0 || only.includes("profile") || only.includes(id);
+const profileSelected = PROFILE_CASE_IDS.some(selectProfile);
+if (selected.length === 0 && !profileSelected) {
   console.error(
-    `--only ${only.join(",")} matches no case; groups: kll, hll, fi; ids: ${CASES.map((c) => c.id).join(", ")}`,
+    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile; ids: ` +
+      [...CASES.map((c) => c.id), ...PROFILE_CASE_IDS].join(", "),
   );
   process.exit(2);
 }
@@ -278,31 +285,8 @@ if (needs("kll-merge", "kll-serialize", "kll-deserialize")) {
 // ---------------------------------------------------------------------------------------------------------
 // Timing
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
-}
-
-/**
- * `prepare()` builds fresh untimed state for one repetition; `run(state)` is the timed work of `ops`
- * operations. One warm-up repetition, then REPETITIONS timed ones.
- */
-function measure(prepare, run, ops) {
-  const samples = [];
-  for (let rep = 0; rep <= REPETITIONS; rep++) {
-    const state = prepare();
-    const start = process.hrtime.bigint();
-    run(state);
-    const elapsed = Number(process.hrtime.bigint() - start);
-    if (rep > 0) samples.push(elapsed / ops);
-  }
-  return {
-    nsPerOp: median(samples),
-    minNsPerOp: Math.min(...samples),
-    maxNsPerOp: Math.max(...samples),
-    ops,
-  };
-}
+/** One warm-up repetition, then REPETITIONS timed ones (bench/timing.mjs). */
+const measure = (prepare, run, ops) => measureReps(prepare, run, ops, REPETITIONS);
 
 /** Keeps results observable so the JIT cannot drop the work. */
 let sink = 0;
@@ -492,38 +476,41 @@ function deserialize(bytes, read, ops) {
 // ---------------------------------------------------------------------------------------------------------
 // Run
 
-const results = [];
-for (const info of selected) {
-  process.stderr.write(`[bench] sightglass ${info.id} …\n`);
-  const js = jsCases[info.id]();
-  results.push({ ...info, sightglass: js });
-}
-
-process.stderr.write(`[bench] python peer (${selected.length} cases) …\n`);
 const python = ensurePythonEnv({ quiet: true });
-const peerConfig = {
-  cases: selected.map((c) => c.id),
-  repetitions: REPETITIONS,
-  streamN: STREAM_N,
-  sketchN: SKETCH_N,
-  zipfVocabulary: ZIPF_VOCABULARY,
-  unionInputN: UNION_INPUT_N,
-  ops: SMALL_OPS,
-  files,
-};
-const configPath = join(workDir, "peer.json");
-writeFileSync(configPath, JSON.stringify(peerConfig));
-const peer = spawnSync(python, [join(here, "peer.py"), configPath], {
-  encoding: "utf8",
-  stdio: ["ignore", "pipe", "inherit"],
-  maxBuffer: 64 * 1024 * 1024,
-});
-if (peer.status !== 0) {
-  console.error(`bench/peer.py failed with status ${peer.status}`);
-  process.exit(1);
+const results = [];
+let peerOutput;
+if (selected.length > 0) {
+  for (const info of selected) {
+    process.stderr.write(`[bench] sightglass ${info.id} …\n`);
+    const js = jsCases[info.id]();
+    results.push({ ...info, sightglass: js });
+  }
+
+  process.stderr.write(`[bench] python peer (${selected.length} cases) …\n`);
+  const peerConfig = {
+    cases: selected.map((c) => c.id),
+    repetitions: REPETITIONS,
+    streamN: STREAM_N,
+    sketchN: SKETCH_N,
+    zipfVocabulary: ZIPF_VOCABULARY,
+    unionInputN: UNION_INPUT_N,
+    ops: SMALL_OPS,
+    files,
+  };
+  const configPath = join(workDir, "peer.json");
+  writeFileSync(configPath, JSON.stringify(peerConfig));
+  const peer = spawnSync(python, [join(here, "peer.py"), configPath], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (peer.status !== 0) {
+    console.error(`bench/peer.py failed with status ${peer.status}`);
+    process.exit(1);
+  }
+  peerOutput = JSON.parse(peer.stdout);
+  for (const row of results) row.python = peerOutput.results[row.id];
 }
-const peerOutput = JSON.parse(peer.stdout);
-for (const row of results) row.python = peerOutput.results[row.id];
 
 // ---------------------------------------------------------------------------------------------------------
 // Report
@@ -560,17 +547,33 @@ const meta = {
   node: process.version,
   cpu: cpus()[0]?.model ?? "unknown",
   cpus: cpus().length,
-  python: peerOutput.versions,
+  python: peerOutput?.versions,
   streamN: STREAM_N,
   repetitions: REPETITIONS,
   statistic: "median ns/op of 5 repetitions after 1 warm-up",
 };
-console.log(
-  `Sightglass vs pip datasketches ${peerOutput.versions.datasketches} — Node ${meta.node}, Python ${peerOutput.versions.python}, ` +
-    `${meta.cpus}× ${meta.cpu}${quick ? " (--quick: 10× smaller inputs)" : ""}\n`,
-);
-console.log(lines.join("\n"));
+if (peerOutput) {
+  console.log(
+    `Sightglass vs pip datasketches ${peerOutput.versions.datasketches} — Node ${meta.node}, Python ${peerOutput.versions.python}, ` +
+      `${meta.cpus}× ${meta.cpu}${quick ? " (--quick: 10× smaller inputs)" : ""}\n`,
+  );
+  console.log(lines.join("\n"));
+}
+
+let profile;
+if (profileSelected) {
+  const run = await runProfileBench({
+    quick,
+    select: selectProfile,
+    python,
+    repetitions: REPETITIONS,
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  profile = run.json;
+  sink += profile.sink;
+  console.log(`${peerOutput ? "\n" : ""}${run.markdown}`);
+}
 
 mkdirSync(dirname(outPath), { recursive: true });
-writeFileSync(outPath, `${JSON.stringify({ meta, results }, null, 2)}\n`);
+writeFileSync(outPath, `${JSON.stringify({ meta, results, ...(profile ? { profile } : {}) }, null, 2)}\n`);
 process.stderr.write(`[bench] wrote ${outPath} (sink ${sink > 0 ? "ok" : "0"})\n`);

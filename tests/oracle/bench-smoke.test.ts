@@ -60,6 +60,7 @@ const EXPECTED_PROFILE_ROWS = [
   "timestamp",
   "whole profile file",
   "20k rows",
+  "generation only (no profile), 20k rows",
 ];
 const EXPECTED_PROFILE_ROWS_WITHOUT_PEER = ["100k rows"];
 
