@@ -152,18 +152,28 @@ export class ColumnProfile {
       this.pendingNulls += values.length;
       return;
     }
-    const valid = slice.valid;
+    if (slice.counted !== undefined) {
+      batch.addObjects(slice.counted.objects);
+      batch.addNulls(slice.counted.nulls);
+      return;
+    }
+    const validity = slice.validity;
     // Bounded chunks keep the scratch buffers small however large the input is.
     for (let start = 0; start < values.length; start += CHUNK) {
       const end = Math.min(values.length, start + CHUNK);
-      if (valid !== undefined) {
-        for (let i = start; i < end; i++) {
-          if (valid(i)) batch.add(values[i]);
-          else batch.addNulls(1);
-        }
+      if (values instanceof BigInt64Array) {
+        batch.addInt64s(values, start, end, validity, slice.validityOffset ?? 0);
+      } else if (validity !== undefined) {
+        batch.addMasked(
+          values as ArrayLike<number | bigint>,
+          start,
+          end,
+          validity,
+          slice.validityOffset ?? 0,
+        );
       } else if (values instanceof Float64Array || values instanceof Float32Array) {
         batch.addFloat64s(values.subarray(start, end));
-      } else if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      } else if (values instanceof BigUint64Array) {
         batch.addBigInt64s(values.subarray(start, end));
       } else if (ArrayBuffer.isView(values)) {
         batch.addIntegers((values as IntegerArray).subarray(start, end));

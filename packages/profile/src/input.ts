@@ -23,10 +23,16 @@ export type NumericArray =
 export interface ColumnSlice {
   readonly name: string;
   readonly values: ArrayLike<unknown> | NumericArray;
-  /** Arrow-style validity: `valid(i) === false` marks a null at i (typed arrays cannot hold null). */
-  readonly valid?: (i: number) => boolean;
+  /**
+   * Arrow-style validity bitmap for a typed array (which cannot hold null): bit `validityOffset + i` clear marks
+   * a null at i.
+   */
+  readonly validity?: Uint8Array;
+  readonly validityOffset?: number;
   /** A type implied by the container (typed array element type, Arrow field type). */
   readonly impliedType?: ColumnType;
+  /** Values already classified (Arrow dates/timestamps): `values` is then empty. */
+  readonly counted?: { readonly objects: number; readonly nulls: number };
 }
 
 /** The minimal structural view of an apache-arrow `Table` this library reads. */
@@ -43,7 +49,9 @@ interface ArrowDataLike {
   readonly length: number;
   readonly nullCount: number;
   readonly values: unknown;
+  readonly valueOffsets?: unknown;
   readonly nullBitmap?: Uint8Array | null;
+  readonly dictionary?: { toArray(): ArrayLike<unknown> } | null;
   readonly type: { readonly typeId: number };
 }
 
@@ -121,19 +129,42 @@ export function arrowColumns(table: ArrowTableLike): ColumnSlice[][] {
           slices.push({ name: field.name, values: chunkValues(vector, chunk), impliedType: type });
           continue;
         }
-        const view = values.subarray(chunk.offset, chunk.offset + chunk.length) as NumericArray;
+        // apache-arrow slices value and offset buffers when it slices data; `offset` then only locates the
+        // chunk's bits in the (unsliced) validity bitmap.
+        const view = values.subarray(0, chunk.length) as NumericArray;
         const bitmap = chunk.nullCount > 0 ? chunk.nullBitmap : null;
         if (bitmap !== null && bitmap !== undefined) {
-          const base = chunk.offset;
           slices.push({
             name: field.name,
             values: view,
             impliedType: type,
-            valid: (i) => ((bitmap[(base + i) >> 3]! >> ((base + i) & 7)) & 1) === 1,
+            validity: bitmap,
+            validityOffset: chunk.offset,
           });
         } else {
           slices.push({ name: field.name, values: view, impliedType: type });
         }
+      }
+    } else if (typeId === ARROW_UTF8 && Array.isArray(vector.data)) {
+      for (const chunk of vector.data)
+        slices.push({ name: field.name, values: utf8Chunk(vector, chunk), impliedType: type });
+    } else if (typeId === ARROW_BOOL && Array.isArray(vector.data)) {
+      for (const chunk of vector.data)
+        slices.push({ name: field.name, values: boolChunk(vector, chunk), impliedType: type });
+    } else if (typeId === ARROW_DICTIONARY && Array.isArray(vector.data)) {
+      for (const chunk of vector.data)
+        slices.push({ name: field.name, values: dictionaryChunk(vector, chunk), impliedType: type });
+    } else if (type === "any" && Array.isArray(vector.data)) {
+      // Dates, times and timestamps only count (as objects, like whylogs' datetime columns): no need to
+      // materialize a Date per value.
+      for (const chunk of vector.data) {
+        const nulls = chunk.nullCount > 0 ? countNulls(chunk) : 0;
+        slices.push({
+          name: field.name,
+          values: [],
+          impliedType: type,
+          counted: { objects: chunk.length - nulls, nulls },
+        });
       }
     } else {
       const values = type === "any" ? arrowObjects(vector, typeId) : vector.toArray();
@@ -142,6 +173,78 @@ export function arrowColumns(table: ArrowTableLike): ColumnSlice[][] {
     perColumn.push(slices);
   }
   return perColumn;
+}
+
+// Present in every JavaScript runtime; not part of the ES library this package compiles against.
+declare const TextDecoder: new (label?: string) => { decode(input: Uint8Array): string };
+let utf8Decoder: { decode(input: Uint8Array): string } | undefined;
+
+/**
+ * Strings of an Arrow Utf8 chunk (null where the validity bit is clear). Decoding value by value costs a
+ * decoder call each; when the chunk's bytes are all ASCII, byte offsets are string offsets, so one decode of
+ * the whole chunk and a substring per value does the same work far faster.
+ */
+function utf8Chunk(vector: ArrowVectorLike, chunk: ArrowDataLike): (string | null)[] {
+  const offsets = chunk.valueOffsets;
+  const bytes = chunk.values;
+  if (!(offsets instanceof Int32Array) || !(bytes instanceof Uint8Array))
+    return chunkValues(vector, chunk) as (string | null)[];
+  // Offsets are already sliced to this chunk (see arrowColumns); `chunk.offset` applies to the bitmap only.
+  const first = offsets[0]!;
+  const last = offsets[chunk.length]!;
+  const span = bytes.subarray(first, last);
+  let ascii = true;
+  for (let i = 0; i < span.length; i++) {
+    if (span[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (!ascii) return chunkValues(vector, chunk) as (string | null)[];
+  const text = (utf8Decoder ??= new TextDecoder("utf-8")).decode(span);
+  const bitmap = chunk.nullCount > 0 ? chunk.nullBitmap : null;
+  const out = new Array<string | null>(chunk.length);
+  for (let i = 0; i < chunk.length; i++) {
+    const bit = chunk.offset + i;
+    if (bitmap && ((bitmap[bit >> 3]! >> (bit & 7)) & 1) === 0) out[i] = null;
+    else out[i] = text.substring(offsets[i]! - first, offsets[i + 1]! - first);
+  }
+  return out;
+}
+
+function isValid(chunk: ArrowDataLike, i: number): boolean {
+  const bitmap = chunk.nullCount > 0 ? chunk.nullBitmap : null;
+  if (bitmap === null || bitmap === undefined) return true;
+  const bit = chunk.offset + i;
+  return ((bitmap[bit >> 3]! >> (bit & 7)) & 1) === 1;
+}
+
+function countNulls(chunk: ArrowDataLike): number {
+  let nulls = 0;
+  for (let i = 0; i < chunk.length; i++) if (!isValid(chunk, i)) nulls++;
+  return nulls;
+}
+
+/** Booleans straight from the chunk's value bits (which, unlike other buffers, apache-arrow never slices). */
+function boolChunk(vector: ArrowVectorLike, chunk: ArrowDataLike): (boolean | null)[] {
+  const bits = chunk.values;
+  if (!(bits instanceof Uint8Array)) return chunkValues(vector, chunk) as (boolean | null)[];
+  const out = new Array<boolean | null>(chunk.length);
+  for (let i = 0; i < chunk.length; i++) {
+    const bit = chunk.offset + i;
+    out[i] = isValid(chunk, i) ? ((bits[bit >> 3]! >> (bit & 7)) & 1) === 1 : null;
+  }
+  return out;
+}
+
+/** Dictionary-encoded values: the dictionary is decoded once, then looked up by index. */
+function dictionaryChunk(vector: ArrowVectorLike, chunk: ArrowDataLike): unknown[] {
+  const indices = chunk.values;
+  const dictionary = chunk.dictionary?.toArray();
+  if (!isTypedNumericArray(indices) || dictionary === undefined) return chunkValues(vector, chunk);
+  const out = new Array<unknown>(chunk.length);
+  for (let i = 0; i < chunk.length; i++) out[i] = isValid(chunk, i) ? dictionary[Number(indices[i]!)] : null;
+  return out;
 }
 
 function chunkValues(vector: ArrowVectorLike, chunk: ArrowDataLike): unknown[] {

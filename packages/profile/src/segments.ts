@@ -3,6 +3,7 @@
 
 import { ProfileError } from "./errors.js";
 import { arrowColumns, checkRows, columnObjectSlices, isArrowTable } from "./input.js";
+import type { ColumnSlice } from "./input.js";
 import { DatasetProfile, toEpochMs } from "./profile.js";
 import type { DatasetProfileOptions, DatasetProfileView, SegmentTag, TrackInput } from "./profile.js";
 import { DatasetSchema } from "./schema.js";
@@ -199,7 +200,7 @@ export class SegmentedProfile {
       for (const slices of arrowColumns(input)) {
         const values: unknown[] = [];
         for (const s of slices)
-          for (let i = 0; i < s.values.length; i++) values.push(s.valid && !s.valid(i) ? null : s.values[i]);
+          for (let i = 0; i < s.values.length; i++) values.push(isNullAt(s, i) ? null : s.values[i]);
         if (slices[0] !== undefined) out.set(slices[0].name, values);
       }
       return out;
@@ -218,6 +219,13 @@ export class SegmentedProfile {
     else meta["segp_cols"] = this.columns.map((c) => `(${c})`).join("");
     return [...this.segments.values()].map((s) => s.profile.view().withSegment(s.tags, meta));
   }
+}
+
+function isNullAt(slice: ColumnSlice, i: number): boolean {
+  const bitmap = slice.validity;
+  if (bitmap === undefined) return false;
+  const at = (slice.validityOffset ?? 0) + i;
+  return ((bitmap[at >> 3]! >> (at & 7)) & 1) === 0;
 }
 
 function gather(values: ArrayLike<unknown>, rows: readonly number[]): ArrayLike<unknown> {

@@ -1,5 +1,16 @@
 import { KllDoublesSketch } from "@sightglass/sketches";
-import { tableFromArrays } from "apache-arrow";
+import {
+  Bool,
+  Dictionary,
+  Float64,
+  Int32,
+  Int64,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  tableFromArrays,
+  vectorFromArray,
+} from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { DatasetProfile, DatasetSchema, ProfileError } from "../src/index.js";
 import type { FrequentItemSummary, ProfileSummary, DatasetProfileView } from "../src/index.js";
@@ -381,5 +392,100 @@ describe("views are snapshots", () => {
     p.track({ x: [4, 5, 6] });
     expect(v.toSummary().x!["counts/n"]).toBe(3);
     expect(p.view().toSummary().x!["counts/n"]).toBe(6);
+  });
+});
+
+describe("Apache Arrow input", () => {
+  const n = 2500;
+  const r = rng(9);
+  const ints = Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : Math.floor(r() * 40) - 20));
+  const floats = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i % 13 === 0 ? NaN : r() * 10));
+  const ascii = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `k${Math.floor(r() * 30)}`));
+  const unicode = Array.from({ length: n }, (_, i) => (i % 6 === 0 ? null : `ü${i % 9}😀`));
+  const schema = { columns: { f: { type: "fractional" as const } } };
+
+  function viaArrays(from: number, to: number): ProfileSummary {
+    const p = new DatasetProfile({ schema });
+    p.track({
+      i: ints.slice(from, to),
+      f: floats.slice(from, to),
+      a: ascii.slice(from, to),
+      u: unicode.slice(from, to),
+    });
+    return p.view().toSummary();
+  }
+
+  function table(from: number, to: number) {
+    return new Table({
+      i: vectorFromArray(ints.slice(from, to), new Int32()),
+      f: vectorFromArray(floats.slice(from, to), new Float64()),
+      a: vectorFromArray(ascii.slice(from, to), new Utf8()),
+      u: vectorFromArray(unicode.slice(from, to), new Utf8()),
+    });
+  }
+
+  it("reads nulls from validity bitmaps and strings from ASCII and non-ASCII chunks", () => {
+    const p = new DatasetProfile({ schema });
+    p.track(table(0, n));
+    expect(p.view().toSummary()).toEqual(viaArrays(0, n));
+    expect(p.view().toSummary().i!["counts/null"]).toBe(ints.filter((v) => v === null).length);
+  });
+
+  it("handles several record batches and sliced chunks with non-zero offsets", () => {
+    const chunked = table(0, 1000).concat(table(1000, n));
+    const sliced = chunked.slice(333, 2222);
+    const p = new DatasetProfile({ schema });
+    p.track(sliced);
+    expect(p.view().toSummary()).toEqual(viaArrays(333, 2222));
+  });
+});
+
+describe("Apache Arrow types without a typed-array twin", () => {
+  const n = 3000;
+  const big = (i: number): bigint => BigInt(i % 17) * 10n ** 17n - 7n; // beyond 2^53 for most i
+  const int64 = Array.from({ length: n }, (_, i) =>
+    i % 9 === 0 ? null : i % 4 === 0 ? big(i) : BigInt(i - 1500),
+  );
+  const bools = Array.from({ length: n }, (_, i) => (i % 10 === 0 ? null : i % 3 === 0));
+  const cities = Array.from({ length: n }, (_, i) =>
+    i % 8 === 0 ? null : ["Oslo", "Lima", "Kyōto"][i % 3]!,
+  );
+  const times = Array.from({ length: n }, (_, i) => (i % 12 === 0 ? null : new Date(1.7e12 + i * 1000)));
+  const schema = { columns: { b: { type: "integral" as const } } };
+
+  function arrow(from: number, to: number) {
+    return new Table({
+      l: vectorFromArray(int64.slice(from, to), new Int64()),
+      b: vectorFromArray(bools.slice(from, to), new Bool()),
+      c: vectorFromArray(cities.slice(from, to), new Dictionary(new Utf8(), new Int32())),
+      t: vectorFromArray(times.slice(from, to), new TimestampMillisecond()),
+    });
+  }
+
+  function plain(from: number, to: number): ProfileSummary {
+    const p = new DatasetProfile({ schema });
+    p.track({
+      // Plain bigints within 2^53 become numbers on the Arrow path too; beyond, they stay exact bigints.
+      l: int64.slice(from, to).map((v) => (v === null || v > 2n ** 53n || v < -(2n ** 53n) ? v : Number(v))),
+      b: bools.slice(from, to),
+      c: cities.slice(from, to),
+      t: times.slice(from, to),
+    });
+    return p.view().toSummary();
+  }
+
+  it("int64 (two-word reads), booleans (value bits), dictionaries and timestamps match plain arrays", () => {
+    const p = new DatasetProfile({ schema });
+    p.track(arrow(0, n));
+    const s = p.view().toSummary();
+    expect(s).toEqual(plain(0, n));
+    expect(s.t).toMatchObject({ "types/object": n - Math.ceil(n / 12), "counts/null": Math.ceil(n / 12) });
+    expect(s.l!["ints/max"]).toBe(Number(16n * 10n ** 17n - 7n));
+  });
+
+  it("the same across record batches and slices", () => {
+    const p = new DatasetProfile({ schema });
+    p.track(arrow(0, 1234).concat(arrow(1234, n)).slice(101, 2900));
+    expect(p.view().toSummary()).toEqual(plain(101, 2900));
   });
 });

@@ -8,6 +8,8 @@ const INT64_LIMIT = 2 ** 63;
 const INT64_MIN_BIG = -(2n ** 63n);
 const INT64_MAX_BIG = 2n ** 63n - 1n;
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Tallying distinct values pays off only when they repeat: give up past this share of distinct values… */
 const TALLY_MAX_DISTINCT_SHARE = 0.25;
 /** …and then skip that many batches of the column before trying again. */
@@ -319,6 +321,71 @@ export class ColumnBatch {
       if (this.numbersAreFloats) this.addNumber(Number(v));
       else this.addBigInt(v);
     }
+  }
+
+  /**
+   * Adds `values[start..end)` of a typed array whose nulls are marked by clear bits in an Arrow validity bitmap
+   * (bit `bitOffset + i` for element i).
+   */
+  addMasked(
+    values: ArrayLike<number | bigint>,
+    start: number,
+    end: number,
+    bitmap: Uint8Array,
+    bitOffset: number,
+  ): void {
+    for (let i = start; i < end; i++) {
+      const at = bitOffset + i;
+      if (((bitmap[at >> 3]! >> (at & 7)) & 1) === 0) {
+        this.total++;
+        this.nulls++;
+      } else {
+        this.add(values[i]);
+      }
+    }
+  }
+
+  /**
+   * Adds `values[start..end)` of an int64 array (optionally with an Arrow validity bitmap), reading each value
+   * as two 32-bit words: no BigInt is created unless a value lies beyond 2^53.
+   */
+  addInt64s(
+    values: BigInt64Array,
+    start: number,
+    end: number,
+    bitmap: Uint8Array | undefined,
+    bitOffset: number,
+  ): void {
+    if (!LITTLE_ENDIAN_HOST) {
+      if (bitmap !== undefined) this.addMasked(values, start, end, bitmap, bitOffset);
+      else this.addBigInt64s(values.subarray(start, end));
+      return;
+    }
+    const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+    for (let i = start; i < end; i++) {
+      if (bitmap !== undefined) {
+        const at = bitOffset + i;
+        if (((bitmap[at >> 3]! >> (at & 7)) & 1) === 0) {
+          this.total++;
+          this.nulls++;
+          continue;
+        }
+      }
+      const hi = words[2 * i + 1]!;
+      this.total++;
+      if (hi >= -0x200000 && hi < 0x200000) {
+        // |value| < 2^53, exact as a double (low word first on a little-endian host).
+        this.addNumber(hi * 4294967296 + (words[2 * i]! >>> 0));
+      } else {
+        this.addBigInt(values[i]!);
+      }
+    }
+  }
+
+  /** Adds `count` values that are objects (e.g. Arrow timestamps, which only count). */
+  addObjects(count: number): void {
+    this.total += count;
+    this.objects += count;
   }
 
   /** Adds `count` nulls (e.g. Arrow validity gaps). */
