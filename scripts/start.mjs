@@ -8,6 +8,7 @@ import {
   KllDoublesSketch,
   ErrorType,
 } from "../packages/sketches/dist/index.js";
+import { DatasetProfile, DatasetProfileView } from "../packages/profile/dist/index.js";
 
 const N = 1_000_000;
 
@@ -93,3 +94,28 @@ console.log(
   `\nSerialized sizes (bytes): KLL ${sizes.kll}, HLL ${sizes.hll}, frequent items ${sizes.frequentItems} ` +
     `— versus ${(N * 8 * 2 + merchants.reduce((s, m) => s + m.length, 0)).toLocaleString("en-US")} bytes of raw values.`,
 );
+
+// The same stream as a whylogs-compatible dataset profile: one call, every column summarized, a file Python
+// whylogs reads with why.read().
+const profileStart = performance.now();
+const profile = new DatasetProfile({ datasetTimestamp: Date.UTC(2024, 0, 1) });
+profile.track({ amount: amounts, merchant: merchants, customer_id: customers });
+const view = profile.view();
+const bytes = view.serialize();
+const seconds = (performance.now() - profileStart) / 1000;
+const back = DatasetProfileView.deserialize(bytes).toSummary();
+console.log(
+  `\nDataset profile (whylogs v1, ${bytes.length.toLocaleString("en-US")} bytes, ${seconds.toFixed(2)} s for ` +
+    `${(3 * N).toLocaleString("en-US")} cells):`,
+);
+for (const [column, s] of Object.entries(back)) {
+  const parts = [
+    `n ${s["counts/n"]}`,
+    `null ${s["counts/null"]}`,
+    `distinct≈${Math.round(s["cardinality/est"])}`,
+  ];
+  if (s["distribution/n"] > 0) parts.push(`median ${Number(s["distribution/median"]).toPrecision(5)}`);
+  const top = s["frequent_items/frequent_strings"]?.[0];
+  if (top !== undefined) parts.push(`top ${top.value} (${top.est})`);
+  console.log(`  ${column.padEnd(12)} ${parts.join("  ")}`);
+}
