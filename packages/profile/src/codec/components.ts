@@ -82,7 +82,10 @@ export function componentToProto(c: MetricComponent, column: string, path: strin
       if (typeof c.value !== "number") {
         throw new ProfileError("invalid-argument", "a `d` component needs a number value", where);
       }
-      return create(MetricComponentMessageSchema, { typeId, value: { case: "d", value: c.value } });
+      return create(MetricComponentMessageSchema, {
+        typeId,
+        value: { case: "d", value: canonicalDouble(c.value) },
+      });
     case "kll":
       return create(MetricComponentMessageSchema, {
         typeId,
@@ -226,4 +229,13 @@ function structFromBytes(raw: Uint8Array, where: { column: string; path: string 
     );
   }
   return msg.value.value;
+}
+
+/**
+ * A NaN's sign and payload bits depend on how it was computed (x86 gives 0xfff8…, V8's interpreter and
+ * optimized code may differ), and serialization writes the bits as they are. Writing the one canonical quiet
+ * NaN keeps files byte-identical for the same profile on every engine and JIT tier.
+ */
+export function canonicalDouble(v: number): number {
+  return v !== v ? Number.NaN : v;
 }

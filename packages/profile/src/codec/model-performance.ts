@@ -14,7 +14,7 @@ import {
   VarianceMessageSchema,
 } from "../proto/whylogs_v0_pb.js";
 import type { ModelProfileMessage, NumbersMessageV0 } from "../proto/whylogs_v0_pb.js";
-import { checkString } from "./components.js";
+import { canonicalDouble, checkString } from "./components.js";
 import type {
   ModelPerformanceMessage,
   RegressionMetricsMessage,
@@ -225,5 +225,5 @@ function checkCount(v: number, what: string): number {
 
 function checkNumber(v: number, what: string): number {
   if (typeof v !== "number") throw new ProfileError("invalid-argument", `${what} must be a number`);
-  return v;
+  return canonicalDouble(v);
 }

@@ -367,3 +367,21 @@ describe("encodeProfileV1 rejects unencodable messages with invalid-argument", (
     expect(errorKind(() => encodeProfileV1(make()))).toBe("invalid-argument");
   });
 });
+
+describe("doubles are written with one NaN encoding", () => {
+  it("canonicalizes NaN sign and payload bits (they vary with how and where the NaN was computed)", () => {
+    const odd = new Float64Array(new BigUint64Array([0xfff8_0000_dead_beefn]).buffer)[0]!;
+    expect(Number.isNaN(odd)).toBe(true);
+    const message: ProfileMessage = {
+      datasetTimestamp: 0,
+      creationTimestamp: 0,
+      tags: new Map(),
+      metadata: new Map(),
+      columns: new Map([["x", new Map([["distribution/mean", { kind: "d", typeId: 0, value: odd }]])]]),
+    };
+    const bytes = encodeProfileV1(message);
+    // `19` = field 3 (d), wire type 1 (64-bit), followed by the canonical quiet NaN 0x7ff8000000000000.
+    expect(hex(bytes)).toContain("19 00 00 00 00 00 00 f8 7f");
+    expect(hex(bytes)).not.toContain("ef be ad de");
+  });
+});
