@@ -6,6 +6,7 @@ const alias = {
   "@sightglass/sketches": fileURLToPath(new URL("./packages/sketches/src/index.ts", import.meta.url)),
   "@sightglass/profile/node": fileURLToPath(new URL("./packages/profile/src/node/index.ts", import.meta.url)),
   "@sightglass/profile": fileURLToPath(new URL("./packages/profile/src/index.ts", import.meta.url)),
+  "@sightglass/analysis": fileURLToPath(new URL("./packages/analysis/src/index.ts", import.meta.url)),
 };
 
 export default defineConfig({

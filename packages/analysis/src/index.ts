@@ -1,0 +1,1 @@
+export { chiSquareSf, logGamma, regularizedGammaP, regularizedGammaQ } from "./stats/gamma.js";
