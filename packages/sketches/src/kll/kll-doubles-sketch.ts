@@ -312,6 +312,19 @@ export class KllDoublesSketch {
   }
 
   /**
+   * The sorted view every query answers from: the retained items in ascending order (duplicates kept, one entry
+   * per retained item) and the inclusive cumulative weight up to each. The weight of item i is 2^level of the
+   * level it was retained at; the last cumulative weight is n. Analyses that need the whole step CDF (e.g. a KS
+   * distance between two sketches) read it here instead of probing `getCDF` point by point. Returns copies.
+   * @throws SketchError `empty-sketch` on an empty sketch.
+   */
+  getSortedView(): { items: Float64Array; cumulativeWeights: Float64Array } {
+    this.requireNonEmpty();
+    this.ensureView();
+    return { items: this.viewItems!.slice(), cumulativeWeights: this.viewCumWeights!.slice() };
+  }
+
+  /**
    * Quantiles by the rule of the whylogs fork of datasketches-cpp 3.x (PyPI `whylogs-sketching`), which whylogs
    * summaries and drift use: rank 0 → min, rank 1 → max; otherwise w = floor(rank·n) and the answer is the first
    * retained item whose *preceding* cumulative weight is ≥ w (the largest retained item if none). It answers one

@@ -24,3 +24,31 @@ describe("KllDoublesSketch.getQuantilesWhylogs", () => {
     expect(() => s.getQuantilesWhylogs([NaN])).toThrow(SketchError);
   });
 });
+
+describe("KllDoublesSketch.getSortedView", () => {
+  it("lists retained items ascending with inclusive cumulative weights ending at n", () => {
+    const s = new KllDoublesSketch(8);
+    const values = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1000);
+    s.updateMany(values);
+    const { items, cumulativeWeights } = s.getSortedView();
+    expect(items.length).toBe(s.getNumRetained());
+    expect(cumulativeWeights[cumulativeWeights.length - 1]).toBe(1000);
+    for (let i = 1; i < items.length; i++) {
+      expect(items[i]!).toBeGreaterThanOrEqual(items[i - 1]!);
+      expect(cumulativeWeights[i]!).toBeGreaterThan(cumulativeWeights[i - 1]!);
+    }
+    // Every rank query agrees with the view.
+    for (const x of [0, 17, 500, 999]) {
+      let cum = 0;
+      for (let i = 0; i < items.length && items[i]! <= x; i++) cum = cumulativeWeights[i]!;
+      expect(s.getRank(x)).toBe(cum / 1000);
+    }
+  });
+
+  it("returns copies", () => {
+    const s = new KllDoublesSketch(200);
+    s.updateMany([3, 1, 2]);
+    s.getSortedView().items.fill(99);
+    expect(s.getSortedView().items).toEqual(new Float64Array([1, 2, 3]));
+  });
+});
