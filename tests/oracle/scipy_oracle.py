@@ -3,13 +3,16 @@
 Commands (each {"op": ..., ...}; results in the same order):
 - {"op": "chi2_sf", "points": [[x, dof], ...]}      -> {"values": [scipy.stats.chi2.sf(x, dof), ...]}
 - {"op": "kstwo_sf", "points": [[d, n], ...]}       -> {"values": [scipy.stats.kstwo.sf(d, n), ...]}
+- {"op": "ks_2samp", "a": base64 float64 LE, "b": ...}  -> {"statistic", "pvalue"} of scipy.stats.ks_2samp
 - {"op": "versions"}
 """
 
+import base64
 import json
 import sys
 import traceback
 
+import numpy as np
 import scipy
 from scipy import stats
 
@@ -22,11 +25,18 @@ def kstwo_sf(cmd):
     return {"values": [float(stats.kstwo.sf(d, int(n))) for d, n in cmd["points"]]}
 
 
+def ks_2samp(cmd):
+    a = np.frombuffer(base64.b64decode(cmd["a"]), dtype="<f8")
+    b = np.frombuffer(base64.b64decode(cmd["b"]), dtype="<f8")
+    result = stats.ks_2samp(a, b)
+    return {"statistic": float(result.statistic), "pvalue": float(result.pvalue)}
+
+
 def versions(_cmd):
     return {"scipy": scipy.__version__}
 
 
-COMMANDS = {"chi2_sf": chi2_sf, "kstwo_sf": kstwo_sf, "versions": versions}
+COMMANDS = {"chi2_sf": chi2_sf, "kstwo_sf": kstwo_sf, "ks_2samp": ks_2samp, "versions": versions}
 
 
 def run(cmd):

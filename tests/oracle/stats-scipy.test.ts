@@ -1,8 +1,9 @@
 // The p-value functions of @sightglass/analysis against live scipy (pip, in the cached venv), on grids of
 // statistics and sample sizes: |Δ| ≤ 1e-9.
 import { describe, expect, it } from "vitest";
-import { chiSquareSf } from "@sightglass/analysis";
-import { ok, runOracle } from "./oracle-client.js";
+import { chiSquareSf, kolmogorovSmirnovSf, ksDrift } from "@sightglass/analysis";
+import { KllDoublesSketch } from "@sightglass/sketches";
+import { ok, runOracle, toBase64 } from "./oracle-client.js";
 
 const TOLERANCE = 1e-9;
 
@@ -28,5 +29,73 @@ describe("chi-square survival function vs scipy.stats.chi2.sf", () => {
     });
     expect(points.length).toBeGreaterThan(500);
     expect(worst).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("exact Kolmogorov distribution vs scipy.stats.kstwo.sf", () => {
+  it("agrees on a grid of statistics and sample sizes spanning every method scipy switches between", async () => {
+    const points: [number, number][] = [];
+    for (const n of [1, 2, 3, 4, 7, 10, 33, 100, 140, 141, 300, 1000, 3000, 10_000, 100_000, 1_000_000]) {
+      // d on a scale of 1/√n (where the distribution lives), plus both ends of [0, 1].
+      for (let t = 0.05; t <= 6; t += 0.25) points.push([Math.min(0.999, t / Math.sqrt(n)), n]);
+      points.push([0.5 / n, n], [1 - 0.5 / n, n], [0.999999, n]);
+    }
+    const [answer] = await runOracle([{ op: "kstwo_sf", points }], "scipy_oracle.py");
+    const want = ok<{ values: number[] }>(answer, "kstwo_sf").values;
+    points.forEach(([d, n], i) => {
+      expect(Math.abs(kolmogorovSmirnovSf(d, n) - want[i]!), `kstwo.sf(${d}, ${n})`).toBeLessThanOrEqual(
+        TOLERANCE,
+      );
+    });
+    expect(points.length).toBeGreaterThan(300);
+  });
+});
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+/** Generated samples: normal with a location/scale, or a two-component mixture. */
+function sample(n: number, seed: number, mean = 0, sd = 1, mixture = 0): Float64Array {
+  const r = rng(seed);
+  return Float64Array.from({ length: n }, () => {
+    const z = Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
+    return r() < mixture ? 3 + 0.5 * z : mean + sd * z;
+  });
+}
+
+describe("sketch KS vs scipy.stats.ks_2samp on the raw values", () => {
+  const pairs: [string, Float64Array, Float64Array][] = [
+    ["no drift", sample(200_000, 1), sample(150_000, 2)],
+    ["location shift", sample(100_000, 3), sample(100_000, 4, 0.03)],
+    ["scale shift", sample(80_000, 5), sample(60_000, 6, 0, 1.2)],
+    ["mixture", sample(50_000, 7), sample(50_000, 8, 0, 1, 0.2)],
+    ["small", sample(800, 9), sample(600, 10, 0.25)],
+  ];
+
+  it("puts the sketch statistic within its stated bound of scipy's exact statistic, for every pair", async () => {
+    const answers = await runOracle(
+      pairs.map(([, a, b]) => ({
+        op: "ks_2samp",
+        a: toBase64(new Uint8Array(a.buffer)),
+        b: toBase64(new Uint8Array(b.buffer)),
+      })),
+      "scipy_oracle.py",
+    );
+    pairs.forEach(([name, a, b], i) => {
+      const scipy = ok<{ statistic: number; pvalue: number }>(answers[i], `ks_2samp ${name}`);
+      const ref = new KllDoublesSketch(1024);
+      ref.updateMany(a);
+      const tgt = new KllDoublesSketch(1024);
+      tgt.updateMany(b);
+      const result = ksDrift(ref, tgt)!;
+      expect(Math.abs(result.statistic - scipy.statistic), name).toBeLessThanOrEqual(result.bound);
+    });
   });
 });
