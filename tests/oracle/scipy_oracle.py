@@ -4,6 +4,7 @@ Commands (each {"op": ..., ...}; results in the same order):
 - {"op": "chi2_sf", "points": [[x, dof], ...]}      -> {"values": [scipy.stats.chi2.sf(x, dof), ...]}
 - {"op": "kstwo_sf", "points": [[d, n], ...]}       -> {"values": [scipy.stats.kstwo.sf(d, n), ...]}
 - {"op": "ks_2samp", "a": base64 float64 LE, "b": ...}  -> {"statistic", "pvalue"} of scipy.stats.ks_2samp
+- {"op": "fdr_bh", "p": [...]}                     -> {"adjusted": scipy.stats.false_discovery_control(p, method="bh")}
 - {"op": "versions"}
 """
 
@@ -32,11 +33,15 @@ def ks_2samp(cmd):
     return {"statistic": float(result.statistic), "pvalue": float(result.pvalue)}
 
 
+def fdr_bh(cmd):
+    return {"adjusted": [float(q) for q in stats.false_discovery_control(np.array(cmd["p"]), method="bh")]}
+
+
 def versions(_cmd):
     return {"scipy": scipy.__version__}
 
 
-COMMANDS = {"chi2_sf": chi2_sf, "kstwo_sf": kstwo_sf, "ks_2samp": ks_2samp, "versions": versions}
+COMMANDS = {"chi2_sf": chi2_sf, "kstwo_sf": kstwo_sf, "ks_2samp": ks_2samp, "fdr_bh": fdr_bh, "versions": versions}
 
 
 def run(cmd):

@@ -1,7 +1,7 @@
 // The p-value functions of @sightglass/analysis against live scipy (pip, in the cached venv), on grids of
 // statistics and sample sizes: |Δ| ≤ 1e-9.
 import { describe, expect, it } from "vitest";
-import { chiSquareSf, kolmogorovSmirnovSf, ksDrift } from "@sightglass/analysis";
+import { benjaminiHochberg, chiSquareSf, kolmogorovSmirnovSf, ksDrift } from "@sightglass/analysis";
 import { KllDoublesSketch } from "@sightglass/sketches";
 import { ok, runOracle, toBase64 } from "./oracle-client.js";
 
@@ -96,6 +96,26 @@ describe("sketch KS vs scipy.stats.ks_2samp on the raw values", () => {
       tgt.updateMany(b);
       const result = ksDrift(ref, tgt)!;
       expect(Math.abs(result.statistic - scipy.statistic), name).toBeLessThanOrEqual(result.bound);
+    });
+  });
+});
+
+describe("Benjamini–Hochberg vs scipy.stats.false_discovery_control", () => {
+  it("gives scipy's adjusted p-values, ties and p = 0 / 1 included", async () => {
+    const r = rng(99);
+    const sets = [
+      Array.from({ length: 500 }, () => r()),
+      Array.from({ length: 200 }, (_, i) => (i < 20 ? r() * 1e-4 : r())),
+      [0, 1, 0.5, 0.5, 0.5, 1e-300, 0.049, 0.05, 0.051],
+    ];
+    const answers = await runOracle(
+      sets.map((p) => ({ op: "fdr_bh", p })),
+      "scipy_oracle.py",
+    );
+    sets.forEach((p, k) => {
+      const want = ok<{ adjusted: number[] }>(answers[k], `fdr_bh set ${k}`).adjusted;
+      const got = benjaminiHochberg(p).adjusted;
+      got.forEach((q, i) => expect(Math.abs(q - want[i]!), `set ${k} [${i}]`).toBeLessThanOrEqual(1e-12));
     });
   });
 });

@@ -9,3 +9,5 @@ export {
   categoryOfPValue,
 } from "./drift/types.js";
 export type { DriftCategory, DriftMethod, DriftResult, DriftThresholds } from "./drift/types.js";
+export { benjaminiHochberg } from "./multiple/benjamini-hochberg.js";
+export type { FdrResult } from "./multiple/benjamini-hochberg.js";
