@@ -4,6 +4,7 @@ Commands (each {"op": ..., ...}; results in the same order):
 - {"op": "chi2_sf", "points": [[x, dof], ...]}      -> {"values": [scipy.stats.chi2.sf(x, dof), ...]}
 - {"op": "kstwo_sf", "points": [[d, n], ...]}       -> {"values": [scipy.stats.kstwo.sf(d, n), ...]}
 - {"op": "ks_2samp", "a": base64 float64 LE, "b": ...}  -> {"statistic", "pvalue"} of scipy.stats.ks_2samp
+- {"op": "wasserstein", "a": base64 float64 LE, "b": ...} -> {"distance": scipy.stats.wasserstein_distance(a, b)}
 - {"op": "fdr_bh", "p": [...]}                     -> {"adjusted": scipy.stats.false_discovery_control(p, method="bh")}
 - {"op": "versions"}
 """
@@ -33,6 +34,12 @@ def ks_2samp(cmd):
     return {"statistic": float(result.statistic), "pvalue": float(result.pvalue)}
 
 
+def wasserstein(cmd):
+    a = np.frombuffer(base64.b64decode(cmd["a"]), dtype="<f8")
+    b = np.frombuffer(base64.b64decode(cmd["b"]), dtype="<f8")
+    return {"distance": float(stats.wasserstein_distance(a, b))}
+
+
 def fdr_bh(cmd):
     return {"adjusted": [float(q) for q in stats.false_discovery_control(np.array(cmd["p"]), method="bh")]}
 
@@ -41,7 +48,11 @@ def versions(_cmd):
     return {"scipy": scipy.__version__}
 
 
-COMMANDS = {"chi2_sf": chi2_sf, "kstwo_sf": kstwo_sf, "ks_2samp": ks_2samp, "fdr_bh": fdr_bh, "versions": versions}
+COMMANDS = {
+    "chi2_sf": chi2_sf, "kstwo_sf": kstwo_sf, "ks_2samp": ks_2samp, "fdr_bh": fdr_bh,
+    "wasserstein": wasserstein,
+    "versions": versions,
+}
 
 
 def run(cmd):

@@ -1,7 +1,13 @@
 // The p-value functions of @sightglass/analysis against live scipy (pip, in the cached venv), on grids of
 // statistics and sample sizes: |Δ| ≤ 1e-9.
 import { describe, expect, it } from "vitest";
-import { benjaminiHochberg, chiSquareSf, kolmogorovSmirnovSf, ksDrift } from "@sightglass/analysis";
+import {
+  benjaminiHochberg,
+  chiSquareSf,
+  kolmogorovSmirnovSf,
+  ksDrift,
+  wassersteinDrift,
+} from "@sightglass/analysis";
 import { KllDoublesSketch } from "@sightglass/sketches";
 import { ok, runOracle, toBase64 } from "./oracle-client.js";
 
@@ -70,7 +76,7 @@ function sample(n: number, seed: number, mean = 0, sd = 1, mixture = 0): Float64
   });
 }
 
-describe("sketch KS vs scipy.stats.ks_2samp on the raw values", () => {
+describe("sketch KS and Wasserstein-1 vs scipy on the raw values", () => {
   const pairs: [string, Float64Array, Float64Array][] = [
     ["no drift", sample(200_000, 1), sample(150_000, 2)],
     ["location shift", sample(100_000, 3), sample(100_000, 4, 0.03)],
@@ -96,6 +102,27 @@ describe("sketch KS vs scipy.stats.ks_2samp on the raw values", () => {
       tgt.updateMany(b);
       const result = ksDrift(ref, tgt)!;
       expect(Math.abs(result.statistic - scipy.statistic), name).toBeLessThanOrEqual(result.bound);
+    });
+  });
+
+  it("puts the sketch Wasserstein-1 distance within its bound of scipy's wasserstein_distance", async () => {
+    const answers = await runOracle(
+      pairs.map(([, a, b]) => ({
+        op: "wasserstein",
+        a: toBase64(new Uint8Array(a.buffer)),
+        b: toBase64(new Uint8Array(b.buffer)),
+      })),
+      "scipy_oracle.py",
+    );
+    pairs.forEach(([name, a, b], i) => {
+      const scipy = ok<{ distance: number }>(answers[i], `wasserstein ${name}`);
+      const ref = new KllDoublesSketch(1024);
+      ref.updateMany(a);
+      const tgt = new KllDoublesSketch(1024);
+      tgt.updateMany(b);
+      const result = wassersteinDrift(ref, tgt)!;
+      // 1e-9: scipy sums the same rectangles in another order.
+      expect(Math.abs(result.statistic - scipy.distance), name).toBeLessThanOrEqual(result.bound + 1e-9);
     });
   });
 });

@@ -11,3 +11,5 @@ export {
 export type { DriftCategory, DriftMethod, DriftResult, DriftThresholds } from "./drift/types.js";
 export { benjaminiHochberg } from "./multiple/benjamini-hochberg.js";
 export type { FdrResult } from "./multiple/benjamini-hochberg.js";
+export { wassersteinDistance, wassersteinDrift } from "./drift/wasserstein.js";
+export type { WassersteinOptions } from "./drift/wasserstein.js";
