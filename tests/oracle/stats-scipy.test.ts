@@ -9,6 +9,7 @@ import {
   wassersteinDrift,
 } from "@sightglass/analysis";
 import { KllDoublesSketch } from "@sightglass/sketches";
+import { rng } from "../../packages/analysis/test/support/samples.js";
 import { ok, runOracle, toBase64 } from "./oracle-client.js";
 
 const TOLERANCE = 1e-9;
@@ -56,16 +57,6 @@ describe("exact Kolmogorov distribution vs scipy.stats.kstwo.sf", () => {
     expect(points.length).toBeGreaterThan(300);
   });
 });
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 /** Generated samples: normal with a location/scale, or a two-component mixture. */
 function sample(n: number, seed: number, mean = 0, sd = 1, mixture = 0): Float64Array {

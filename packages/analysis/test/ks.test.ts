@@ -1,46 +1,7 @@
 import { KllDoublesSketch } from "@sightglass/sketches";
 import { describe, expect, it } from "vitest";
 import { ksDistance, ksDrift } from "../src/drift/ks.js";
-
-/** Exact two-sample KS statistic on raw values (what scipy's ks_2samp reports). */
-function exactKs(a: Float64Array, b: Float64Array): number {
-  const x = Float64Array.from(a).sort();
-  const y = Float64Array.from(b).sort();
-  let i = 0;
-  let j = 0;
-  let sup = 0;
-  while (i < x.length || j < y.length) {
-    const v = j >= y.length || (i < x.length && x[i]! <= y[j]!) ? x[i]! : y[j]!;
-    while (i < x.length && x[i]! <= v) i++;
-    while (j < y.length && y[j]! <= v) j++;
-    sup = Math.max(sup, Math.abs(i / x.length - j / y.length));
-  }
-  return sup;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
-function normals(n: number, seed: number, mean = 0, sd = 1): Float64Array {
-  const r = rng(seed);
-  return Float64Array.from({ length: n }, () => {
-    const u = r() || 1e-12;
-    return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-  });
-}
-
-function sketch(values: Float64Array, k = 1024): KllDoublesSketch {
-  const s = new KllDoublesSketch(k);
-  s.updateMany(values);
-  return s;
-}
+import { exactKs, normals, sketch } from "./support/samples.js";
 
 describe("ksDrift", () => {
   const pairs: [string, Float64Array, Float64Array][] = [

@@ -1,48 +1,6 @@
-import { KllDoublesSketch } from "@sightglass/sketches";
 import { describe, expect, it } from "vitest";
 import { wassersteinDistance, wassersteinDrift } from "../src/drift/wasserstein.js";
-
-/** Exact W1 between two raw samples (scipy.stats.wasserstein_distance). */
-function exactW1(a: Float64Array, b: Float64Array): number {
-  const x = Float64Array.from(a).sort();
-  const y = Float64Array.from(b).sort();
-  let i = 0;
-  let j = 0;
-  let prev = Math.min(x[0]!, y[0]!);
-  let area = 0;
-  while (i < x.length || j < y.length) {
-    const v = j >= y.length || (i < x.length && x[i]! <= y[j]!) ? x[i]! : y[j]!;
-    area += Math.abs(i / x.length - j / y.length) * (v - prev);
-    while (i < x.length && x[i]! <= v) i++;
-    while (j < y.length && y[j]! <= v) j++;
-    prev = v;
-  }
-  return area;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
-function normals(n: number, seed: number, mean = 0, sd = 1): Float64Array {
-  const r = rng(seed);
-  return Float64Array.from(
-    { length: n },
-    () => mean + sd * Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r()),
-  );
-}
-
-function sketch(values: Float64Array): KllDoublesSketch {
-  const s = new KllDoublesSketch(1024);
-  s.updateMany(values);
-  return s;
-}
+import { exactW1, normals, sketch } from "./support/samples.js";
 
 describe("wassersteinDrift", () => {
   const pairs: [string, Float64Array, Float64Array][] = [

@@ -5,6 +5,7 @@
 
 import type { KllDoublesSketch } from "@sightglass/sketches";
 import { kolmogorovSmirnovSf } from "../stats/kolmogorov.js";
+import { walkStepCdfs } from "./step-cdf.js";
 import { DEFAULT_P_VALUE_THRESHOLDS, categoryOfPValue } from "./types.js";
 import type { DriftResult, DriftThresholds } from "./types.js";
 
@@ -15,27 +16,12 @@ export function cdfError(sketch: KllDoublesSketch): number {
 
 /** sup_x |F_a(x) − F_b(x)| between the step CDFs of two non-empty sketches. */
 export function ksDistance(a: KllDoublesSketch, b: KllDoublesSketch): number {
-  const va = a.getSortedView();
-  const vb = b.getSortedView();
-  const na = a.getN();
-  const nb = b.getN();
-  const xa = va.items;
-  const xb = vb.items;
-  const ca = va.cumulativeWeights;
-  const cb = vb.cumulativeWeights;
-  let i = 0;
-  let j = 0;
-  let fa = 0;
-  let fb = 0;
+  // Both CDFs are right-continuous steps, so the supremum is reached at a value where one of them jumps.
   let sup = 0;
-  // Merge-walk the distinct values of both views; at each, both CDFs take their inclusive value.
-  while (i < xa.length || j < xb.length) {
-    const x = j >= xb.length || (i < xa.length && xa[i]! <= xb[j]!) ? xa[i]! : xb[j]!;
-    while (i < xa.length && xa[i]! <= x) fa = ca[i++]!;
-    while (j < xb.length && xb[j]! <= x) fb = cb[j++]!;
-    const d = Math.abs(fa / na - fb / nb);
+  walkStepCdfs(a, b, (_x, _beforeA, _beforeB, atA, atB) => {
+    const d = Math.abs(atA - atB);
     if (d > sup) sup = d;
-  }
+  });
   return sup;
 }
 

@@ -5,31 +5,19 @@
 
 import type { KllDoublesSketch } from "@sightglass/sketches";
 import { cdfError } from "./ks.js";
+import { walkStepCdfs } from "./step-cdf.js";
 import { DEFAULT_DISTANCE_THRESHOLDS, categoryOfDistance } from "./types.js";
 import type { DriftResult, DriftThresholds } from "./types.js";
 
 /** ∫ |F_a − F_b| dx between the step CDFs of two non-empty sketches. */
 export function wassersteinDistance(a: KllDoublesSketch, b: KllDoublesSketch): number {
-  const va = a.getSortedView();
-  const vb = b.getSortedView();
-  const na = a.getN();
-  const nb = b.getN();
-  const xa = va.items;
-  const xb = vb.items;
-  let i = 0;
-  let j = 0;
-  let fa = 0;
-  let fb = 0;
-  let prev = Math.min(xa[0]!, xb[0]!);
+  // Both CDFs are constant between consecutive values: sum the rectangles |F_a − F_b| × width.
+  let prev = NaN;
   let area = 0;
-  while (i < xa.length || j < xb.length) {
-    const x = j >= xb.length || (i < xa.length && xa[i]! <= xb[j]!) ? xa[i]! : xb[j]!;
-    // Both CDFs are constant on [prev, x): add that rectangle, then step both at x.
-    area += Math.abs(fa / na - fb / nb) * (x - prev);
-    while (i < xa.length && xa[i]! <= x) fa = va.cumulativeWeights[i++]!;
-    while (j < xb.length && xb[j]! <= x) fb = vb.cumulativeWeights[j++]!;
+  walkStepCdfs(a, b, (x, beforeA, beforeB) => {
+    if (prev === prev) area += Math.abs(beforeA - beforeB) * (x - prev);
     prev = x;
-  }
+  });
   return area;
 }
 
