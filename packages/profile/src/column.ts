@@ -2,7 +2,7 @@ import type { ColumnComponents } from "./codec/message.js";
 import { ProfileError } from "./errors.js";
 import { ColumnBatch } from "./metrics/column-batch.js";
 import { PreservedMetric, readStandard } from "./metrics/other.js";
-import { CountsMetric, createStandardMetric } from "./metrics/standard.js";
+import { CountsMetric, TypesMetric, createStandardMetric } from "./metrics/standard.js";
 import type { ColumnMetric, SummaryOptions, SummaryValue } from "./metrics/standard.js";
 import type { ColumnSlice } from "./input.js";
 
@@ -180,7 +180,7 @@ export class ColumnProfile {
       } else {
         batch.addAll(values, start, end);
       }
-      if (batch.size >= CHUNK) this.flush();
+      if (batch.total >= CHUNK) this.flush();
     }
   }
 
@@ -199,13 +199,7 @@ export class ColumnProfile {
       // Only nulls so far: whylogs would have resolved the column as AnyType (counts and types).
       const counts = new CountsMetric();
       counts.n = counts.nulls = this.pendingNulls;
-      const typesOnly = createStandardMetric("types", {
-        kllK: 8,
-        hllLgK: 4,
-        fiLgMaxMapSize: 3,
-        maxFrequentItemSize: 1,
-      });
-      return new ColumnProfileView(this.name, [counts, typesOnly]);
+      return new ColumnProfileView(this.name, [counts, new TypesMetric()]);
     }
     return new ColumnProfileView(
       this.name,

@@ -1,4 +1,4 @@
-import { decodeProfile, encodeProfileV1 } from "./codec/index.js";
+import { compareCodePoints, decodeProfile, encodeProfileV1 } from "./codec/index.js";
 import type { ColumnComponents, ModelPerformanceMessage, ProfileMessage } from "./codec/message.js";
 import { ColumnProfile, ColumnProfileView } from "./column.js";
 import { ProfileError } from "./errors.js";
@@ -231,21 +231,6 @@ export interface DatasetProfileViewInit {
 /** Per column, `namespace/key` → value: the keys of whylogs' `to_summary_dict`. */
 export type ProfileSummary = Record<string, Record<string, SummaryValue>>;
 
-function codePointCompare(a: string, b: string): number {
-  // UTF-16 order differs from code-point order only around surrogates; compare by code points.
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done === true) return y.done === true ? 0 : -1;
-    if (y.done === true) return 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
-    if (cx !== cy) return cx - cy;
-  }
-}
-
 /**
  * An immutable, mergeable profile: what travels, is stored and is analysed. Serializes to whylogs v1 bytes
  * (segmented when it has a segment) and reads whylogs v1 and v0 files.
@@ -276,7 +261,7 @@ export class DatasetProfileView {
 
   /** Column names in code-point order (the order whylogs writes them). */
   columnNames(): string[] {
-    return [...this.cols.keys()].sort(codePointCompare);
+    return [...this.cols.keys()].sort(compareCodePoints);
   }
 
   column(name: string): ColumnProfileView | undefined {
@@ -415,7 +400,10 @@ export class DatasetProfileView {
   /** Reads whylogs v1 (plain or segmented) and v0 (delimited or not) profiles; format auto-detected. */
   static deserialize(bytes: Uint8Array): DatasetProfileView {
     if (!(bytes instanceof Uint8Array)) {
-      throw new ProfileError("invalid-argument", "deserialize expects a Uint8Array");
+      throw new ProfileError(
+        "invalid-argument",
+        "deserialize expects a Uint8Array (wrap a Node Buffer or ArrayBuffer with new Uint8Array(...))",
+      );
     }
     return DatasetProfileView.fromMessage(decodeProfile(bytes).message);
   }

@@ -72,9 +72,13 @@ function timestampOf(v: unknown, column: string, row: number): number {
   else if (typeof v === "string") ms = Date.parse(v);
   else ms = NaN;
   if (!Number.isFinite(ms)) {
-    throw new ProfileError("invalid-argument", `rolling logger: row ${row} has no valid timestamp`, {
-      column,
-    });
+    throw new ProfileError(
+      "invalid-argument",
+      `rolling logger: row ${row} has no valid timestamp (expected a Date, epoch milliseconds or ISO-8601 text); nothing from this batch was logged`,
+      {
+        column,
+      },
+    );
   }
   return ms;
 }
@@ -162,7 +166,11 @@ export class RollingLogger {
    * whole batch goes to the bucket of `timestamp` (default: now). Rejected input changes nothing.
    */
   log(input: TrackInput, options: { readonly timestamp?: number | Date } = {}): void {
-    if (this.closed) throw new ProfileError("invalid-argument", "rolling logger: log() after close()");
+    if (this.closed)
+      throw new ProfileError(
+        "invalid-argument",
+        "rolling logger: log() after close(); create a new RollingLogger to keep logging",
+      );
     const column = this.options.timestampColumn;
     if (column === undefined || isArrowTable(input)) {
       const t = toEpochMs(options.timestamp, "timestamp", this.clock());
@@ -185,9 +193,13 @@ export class RollingLogger {
     const slices = columnObjectSlices(input as Record<string, unknown>);
     const ts = slices.find((s) => s.name === column);
     if (ts === undefined) {
-      throw new ProfileError("invalid-argument", "rolling logger: the timestamp column is missing", {
-        column,
-      });
+      throw new ProfileError(
+        "invalid-argument",
+        "rolling logger: the timestamp column is missing from this batch (set timestampColumn to a column every batch has, or leave it unset and pass log(batch, { timestamp }))",
+        {
+          column,
+        },
+      );
     }
     const groups = new Map<number, number[]>();
     for (let i = 0; i < ts.values.length; i++) {

@@ -136,10 +136,6 @@ export class ColumnBatch {
     this.numbersAreFloats = type === "fractional";
   }
 
-  get size(): number {
-    return this.total;
-  }
-
   reset(): void {
     this.total = this.nulls = this.nans = this.infs = 0;
     this.trues = this.falses = this.objects = this.tensors = 0;
@@ -160,25 +156,20 @@ export class ColumnBatch {
   private intTally: IntTally | null | undefined;
   private intTallyScratch: IntTally | undefined;
   /** Batches left to skip tallying after one turned out too diverse to gain from it. */
-  private skipStringTally = 0;
-  private skipIntTally = 0;
+  private readonly skipTally = { string: 0, int: 0 };
 
   /** Distinct strings → counts, or null when this column's values are too diverse for tallying to pay. */
   stringCounts(): Map<string, number> | null {
     if (this.stringTally !== undefined) return this.stringTally;
     const strings = this.strings;
-    if (this.skipStringTally > 0 || strings.length < TALLY_MIN_VALUES) {
-      if (this.skipStringTally > 0) this.skipStringTally--;
-      return (this.stringTally = null);
-    }
-    const tally = new Map<string, number>();
-    const limit = strings.length * TALLY_MAX_DISTINCT_SHARE;
-    for (let i = 0; i < strings.length; i++) {
-      const s = strings[i]!;
-      tally.set(s, (tally.get(s) ?? 0) + 1);
-      if (tally.size > limit) {
-        this.skipStringTally = TALLY_SKIP_BATCHES;
-        return (this.stringTally = null);
+    let tally: Map<string, number> | null = null;
+    if (this.tallyWorthTrying("string", strings.length)) {
+      tally = new Map<string, number>();
+      const limit = strings.length * TALLY_MAX_DISTINCT_SHARE;
+      for (let i = 0; i < strings.length && tally !== null; i++) {
+        const s = strings[i]!;
+        tally.set(s, (tally.get(s) ?? 0) + 1);
+        if (tally.size > limit) tally = this.gaveUp("string");
       }
     }
     return (this.stringTally = tally);
@@ -188,16 +179,25 @@ export class ColumnBatch {
   intCounts(): IntTally | null {
     if (this.intTally !== undefined) return this.intTally;
     const n = this.nInts;
-    if (this.skipIntTally > 0 || n < TALLY_MIN_VALUES) {
-      if (this.skipIntTally > 0) this.skipIntTally--;
-      return (this.intTally = null);
-    }
-    const tally = (this.intTallyScratch ??= new IntTally());
-    if (!tally.fill(this.ints, n, Math.floor(n * TALLY_MAX_DISTINCT_SHARE))) {
-      this.skipIntTally = TALLY_SKIP_BATCHES;
-      return (this.intTally = null);
+    let tally: IntTally | null = null;
+    if (this.tallyWorthTrying("int", n)) {
+      tally = this.intTallyScratch ??= new IntTally();
+      if (!tally.fill(this.ints, n, Math.floor(n * TALLY_MAX_DISTINCT_SHARE))) tally = this.gaveUp("int");
     }
     return (this.intTally = tally);
+  }
+
+  private tallyWorthTrying(kind: "string" | "int", values: number): boolean {
+    if (this.skipTally[kind] > 0) {
+      this.skipTally[kind]--;
+      return false;
+    }
+    return values >= TALLY_MIN_VALUES;
+  }
+
+  private gaveUp(kind: "string" | "int"): null {
+    this.skipTally[kind] = TALLY_SKIP_BATCHES;
+    return null;
   }
 
   /** Adds one value of any kind. Never throws: anything unrecognised is an object. */
@@ -268,31 +268,31 @@ export class ColumnBatch {
 
   /** Fast path for a float column: one scan for NaN/±Inf, then a bulk copy. */
   addFloat64s(values: Float64Array | Float32Array): void {
+    if (!this.numbersAreFloats) {
+      // In an integral or string column whole numbers are ints: classify each value.
+      for (let i = 0; i < values.length; i++) this.add(values[i]!);
+      return;
+    }
     const len = values.length;
     this.total += len;
     this.floats = grow(this.floats, this.nFloats + len);
-    if (this.numbersAreFloats) {
-      const out = this.floats;
-      let k = this.nFloats;
-      let nans = 0;
-      let infs = 0;
-      for (let i = 0; i < len; i++) {
-        const x = values[i]!;
-        if (x !== x) {
-          nans++;
-          continue;
-        }
-        if (x === Infinity || x === -Infinity) infs++;
-        out[k++] = x;
+    const out = this.floats;
+    let k = this.nFloats;
+    let nans = 0;
+    let infs = 0;
+    for (let i = 0; i < len; i++) {
+      const x = values[i]!;
+      if (x !== x) {
+        nans++;
+        continue;
       }
-      this.nFloats = k;
-      this.nans += nans;
-      this.nulls += nans;
-      this.infs += infs;
-    } else {
-      this.total -= len;
-      for (let i = 0; i < len; i++) this.add(values[i]!);
+      if (x === Infinity || x === -Infinity) infs++;
+      out[k++] = x;
     }
+    this.nFloats = k;
+    this.nans += nans;
+    this.nulls += nans;
+    this.infs += infs;
   }
 
   /** Fast path for integer typed arrays: no nulls, no NaN, all ints. */

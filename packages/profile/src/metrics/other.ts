@@ -51,7 +51,14 @@ export function readStandard(namespace: string, c: ColumnComponents): ColumnMetr
 
 function mergeComponent(path: string, a: MetricComponent, b: MetricComponent): MetricComponent {
   const fail = (): never => {
-    throw new ProfileError("incompatible", `cannot merge ${a.kind} with ${b.kind} components`, { path });
+    throw new ProfileError(
+      "incompatible",
+      a.kind === b.kind && a.typeId === b.typeId
+        ? `no known way to merge ${a.kind} components (type id ${a.typeId}) of a metric Sightglass does not ` +
+            "track; merge such profiles with the library that wrote them, or drop the metric first"
+        : `the two profiles store this component differently (${a.kind}/${a.typeId} vs ${b.kind}/${b.typeId})`,
+      { path },
+    );
   };
   if (a.kind !== b.kind || a.typeId !== b.typeId) return fail();
   try {
@@ -59,9 +66,9 @@ function mergeComponent(path: string, a: MetricComponent, b: MetricComponent): M
       case "n": {
         const x = a.value;
         const y = (b as typeof a).value;
-        // type ids 1 and 2 are whylogs' min and max aggregators; plain counters add.
+        // type ids 1 and 2 are whylogs' min and max aggregators; plain counters add; custom ids are unknown.
+        if (a.typeId > 2) return fail();
         const value = a.typeId === 1 ? (x < y ? x : y) : a.typeId === 2 ? (x > y ? x : y) : x + y;
-        if (a.typeId !== 0 && a.typeId !== 1 && a.typeId !== 2) return fail();
         return { kind: "n", typeId: a.typeId, value };
       }
       case "kll": {

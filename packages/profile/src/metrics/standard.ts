@@ -263,8 +263,9 @@ export class DistributionMetric implements ColumnMetric {
   mean = 0;
   m2 = 0;
 
-  constructor(k: number, kll?: KllDoublesSketch) {
-    this.kll = kll ?? new KllDoublesSketch(k);
+  /** @param kll an existing sketch, or the k of a new one. */
+  constructor(kll: KllDoublesSketch | number) {
+    this.kll = typeof kll === "number" ? new KllDoublesSketch(kll) : kll;
   }
 
   get n(): number {
@@ -332,7 +333,7 @@ export class DistributionMetric implements ColumnMetric {
   }
 
   copy(): DistributionMetric {
-    const m = new DistributionMetric(this.kll.getK(), KllDoublesSketch.deserialize(this.kll.serialize()));
+    const m = new DistributionMetric(KllDoublesSketch.deserialize(this.kll.serialize()));
     m.mean = this.mean;
     m.m2 = this.m2;
     return m;
@@ -367,7 +368,7 @@ export class DistributionMetric implements ColumnMetric {
   static fromComponents(c: ColumnComponents): DistributionMetric {
     const bytes = sketchBytes(c, "distribution/kll", "kll");
     const kll = decodeSketch("distribution/kll", () => KllDoublesSketch.deserialize(bytes));
-    const m = new DistributionMetric(kll.getK(), kll);
+    const m = new DistributionMetric(kll);
     m.mean = double(c, "distribution/mean");
     m.m2 = double(c, "distribution/m2");
     return m;
@@ -442,8 +443,9 @@ export class CardinalityMetric implements ColumnMetric {
   readonly namespace = "cardinality";
   hll: HllSketch;
 
-  constructor(lgK: number, hll?: HllSketch) {
-    this.hll = hll ?? new HllSketch(lgK, HllType.HLL_4);
+  /** @param hll an existing sketch, or the lgK of a new HLL_4 one. */
+  constructor(hll: HllSketch | number) {
+    this.hll = typeof hll === "number" ? new HllSketch(hll, HllType.HLL_4) : hll;
   }
 
   update(b: ColumnBatch): void {
@@ -482,7 +484,7 @@ export class CardinalityMetric implements ColumnMetric {
   }
 
   copy(): CardinalityMetric {
-    return new CardinalityMetric(this.hll.getLgConfigK(), this.hll.copy());
+    return new CardinalityMetric(this.hll.copy());
   }
 
   writeComponents(out: ColumnComponents): void {
@@ -504,7 +506,7 @@ export class CardinalityMetric implements ColumnMetric {
   static fromComponents(c: ColumnComponents): CardinalityMetric {
     const bytes = sketchBytes(c, "cardinality/hll", "hll");
     const hll = decodeSketch("cardinality/hll", () => HllSketch.deserialize(bytes));
-    return new CardinalityMetric(hll.getLgConfigK(), hll);
+    return new CardinalityMetric(hll);
   }
 }
 
@@ -517,8 +519,9 @@ export class FrequentItemsMetric implements ColumnMetric {
   sketch: FrequentItemsSketch;
   readonly maxItemSize: number;
 
-  constructor(lgMaxMapSize: number, maxItemSize: number, sketch?: FrequentItemsSketch) {
-    this.sketch = sketch ?? new FrequentItemsSketch(lgMaxMapSize);
+  /** @param sketch an existing sketch, or the lgMaxMapSize of a new one. */
+  constructor(sketch: FrequentItemsSketch | number, maxItemSize: number) {
+    this.sketch = typeof sketch === "number" ? new FrequentItemsSketch(sketch) : sketch;
     this.maxItemSize = maxItemSize;
   }
 
@@ -553,9 +556,8 @@ export class FrequentItemsMetric implements ColumnMetric {
 
   copy(): FrequentItemsMetric {
     return new FrequentItemsMetric(
-      0,
-      this.maxItemSize,
       FrequentItemsSketch.deserialize(this.sketch.serialize()),
+      this.maxItemSize,
     );
   }
 
@@ -592,7 +594,7 @@ export class FrequentItemsMetric implements ColumnMetric {
     const sketch = decodeSketch("frequent_items/frequent_strings", () =>
       FrequentItemsSketch.deserialize(bytes),
     );
-    return new FrequentItemsMetric(0, maxItemSize, sketch);
+    return new FrequentItemsMetric(sketch, maxItemSize);
   }
 }
 
