@@ -14,14 +14,14 @@ Conventions
 """
 
 import base64
-import json
 import math
 import sys
-import traceback
 
 import datasketches as upstream
 import numpy as np
 import whylogs_sketching as fork
+
+from oracle_protocol import serve
 
 PACKAGES = {"datasketches": upstream, "whylogs": fork}
 HLL_TYPES = {"HLL_4": "HLL_4", "HLL_6": "HLL_6", "HLL_8": "HLL_8"}
@@ -277,12 +277,6 @@ COMMANDS = {
 }
 
 
-def run(cmd):
-    try:
-        return COMMANDS[cmd["op"]](cmd)
-    except Exception as exc:  # reported per command; the TS side fails the matching test
-        return {"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc(limit=3)}
-
 
 def sanitize(value):
     if isinstance(value, dict):
@@ -292,11 +286,5 @@ def sanitize(value):
     return finite_or_text(value)
 
 
-def main():
-    request = json.load(sys.stdin)
-    results = [sanitize(run(cmd)) for cmd in request["commands"]]
-    json.dump({"results": results}, sys.stdout, allow_nan=False)
-
-
 if __name__ == "__main__":
-    main()
+    serve(COMMANDS, sanitize)

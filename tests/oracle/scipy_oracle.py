@@ -10,13 +10,12 @@ Commands (each {"op": ..., ...}; results in the same order):
 """
 
 import base64
-import json
-import sys
-import traceback
 
 import numpy as np
 import scipy
 from scipy import stats
+
+from oracle_protocol import serve
 
 
 def chi2_sf(cmd):
@@ -55,17 +54,6 @@ COMMANDS = {
 }
 
 
-def run(cmd):
-    try:
-        return COMMANDS[cmd["op"]](cmd)
-    except Exception as exc:  # reported per command; the TS side fails the matching test
-        return {"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc(limit=4)}
-
-
-def main():
-    request = json.load(sys.stdin)
-    json.dump({"results": [run(cmd) for cmd in request["commands"]]}, sys.stdout, allow_nan=False)
-
 
 if __name__ == "__main__":
-    main()
+    serve(COMMANDS)

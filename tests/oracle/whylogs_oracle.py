@@ -31,7 +31,6 @@ import base64  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
-import traceback  # noqa: E402
 import warnings  # noqa: E402
 from collections import Counter  # noqa: E402
 
@@ -40,6 +39,8 @@ import pandas as pd  # noqa: E402
 import whylogs as why  # noqa: E402
 from whylogs.core.configs import SummaryConfig  # noqa: E402
 from whylogs.core.metrics.metrics import FrequentItem  # noqa: E402
+
+from oracle_protocol import serve  # noqa: E402
 
 # whylogs computes numpy mean/var of batches that contain ±inf; the resulting NaN is the expected value.
 warnings.filterwarnings("ignore", category=RuntimeWarning)
@@ -439,18 +440,6 @@ COMMANDS = {
 }
 
 
-def run(cmd):
-    try:
-        return COMMANDS[cmd["op"]](cmd)
-    except Exception as exc:  # reported per command; the TS side fails the matching test
-        return {"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc(limit=4)}
-
-
-def main():
-    request = json.load(sys.stdin)
-    results = [run(cmd) for cmd in request["commands"]]
-    json.dump({"results": results}, sys.stdout, allow_nan=False)
-
 
 if __name__ == "__main__":
-    main()
+    serve(COMMANDS)

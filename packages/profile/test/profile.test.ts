@@ -14,41 +14,10 @@ import {
 import { describe, expect, it } from "vitest";
 import { DatasetProfile, DatasetSchema, ProfileError } from "../src/index.js";
 import type { FrequentItemSummary, ProfileSummary, DatasetProfileView } from "../src/index.js";
+import { SUMMARY_KEYS } from "./support/summary-keys.js";
 
-/** The keys whylogs' to_summary_dict produces per namespace (SummaryConfig defaults). */
-const KEYS = {
-  counts: ["counts/n", "counts/null", "counts/nan", "counts/inf", "counts/true"],
-  types: [
-    "types/integral",
-    "types/fractional",
-    "types/boolean",
-    "types/string",
-    "types/object",
-    "types/tensor",
-  ],
-  distribution: [
-    "distribution/mean",
-    "distribution/stddev",
-    "distribution/n",
-    "distribution/max",
-    "distribution/min",
-    "distribution/q_01",
-    "distribution/q_05",
-    "distribution/q_10",
-    "distribution/q_25",
-    "distribution/median",
-    "distribution/q_75",
-    "distribution/q_90",
-    "distribution/q_95",
-    "distribution/q_99",
-  ],
-  ints: ["ints/max", "ints/min"],
-  cardinality: ["cardinality/est", "cardinality/upper_1", "cardinality/lower_1"],
-  frequent_items: ["frequent_items/frequent_strings"],
-};
-
-function keysOf(...namespaces: (keyof typeof KEYS)[]): string[] {
-  return namespaces.flatMap((n) => KEYS[n]).sort();
+function keysOf(...namespaces: (keyof typeof SUMMARY_KEYS)[]): string[] {
+  return namespaces.flatMap((n) => SUMMARY_KEYS[n]).sort();
 }
 
 /** xorshift32 in [0, 1). */
@@ -137,7 +106,7 @@ describe("metric selection and summary keys", () => {
 
   it("keeps n = null + Σ types", () => {
     for (const col of Object.values(summary)) {
-      const types = KEYS.types.reduce((acc, k) => acc + (col[k] as number), 0);
+      const types = SUMMARY_KEYS.types.reduce((acc, k) => acc + (col[k] as number), 0);
       expect(col["counts/n"]).toBe((col["counts/null"] as number) + types);
     }
   });
@@ -335,7 +304,7 @@ describe("merge", () => {
         .merge(profileOf(xs.slice(cut), ws.slice(cut)))
         .toSummary();
       for (const col of ["x", "w"]) {
-        for (const k of [...KEYS.counts, ...KEYS.types])
+        for (const k of [...SUMMARY_KEYS.counts, ...SUMMARY_KEYS.types])
           expect(merged[col]![k], `${col} ${k}`).toBe(whole[col]![k]);
       }
       expect(merged.x!["distribution/mean"]).toBeCloseTo(whole.x!["distribution/mean"] as number, 9);

@@ -3,29 +3,10 @@ import { DatasetProfileView, PreservedMetric } from "../src/index.js";
 import type { FrequentItemSummary } from "../src/index.js";
 import { readWhylogs, whylogsVectors } from "./codec/codec-helpers.js";
 import { requireShared } from "./support/shared.js";
+import { QUANTILE_KEYS, TYPE_KEYS } from "./support/summary-keys.js";
 
 // Every real whylogs profile, read as a view: summaries are sensible, the view survives our writer, and it
 // merges with itself.
-
-const QUANTILES = [
-  "distribution/q_01",
-  "distribution/q_05",
-  "distribution/q_10",
-  "distribution/q_25",
-  "distribution/median",
-  "distribution/q_75",
-  "distribution/q_90",
-  "distribution/q_95",
-  "distribution/q_99",
-];
-const TYPES = [
-  "types/integral",
-  "types/fractional",
-  "types/boolean",
-  "types/string",
-  "types/object",
-  "types/tensor",
-];
 
 describe("whylogs vectors as profile views", () => {
   if (!requireShared()) return;
@@ -39,17 +20,17 @@ describe("whylogs vectors as profile views", () => {
       const where = `${name} ${column}`;
       const n = s["counts/n"] as number | undefined;
       if (n !== undefined && s["types/integral"] !== undefined) {
-        const types = TYPES.reduce((acc, k) => acc + ((s[k] as number | undefined) ?? 0), 0);
+        const types = TYPE_KEYS.reduce((acc, k) => acc + ((s[k] as number | undefined) ?? 0), 0);
         expect((s["counts/null"] as number) + types, `${where}: n = null + Σ types`).toBe(n);
       }
       if (s["distribution/n"] !== undefined && (s["distribution/n"] as number) > 0) {
-        const q = QUANTILES.map((k) => s[k] as number);
+        const q = QUANTILE_KEYS.map((k) => s[k] as number);
         expect(
           q.every((x) => typeof x === "number" && !Number.isNaN(x)),
           where,
         ).toBe(true);
         for (let i = 1; i < q.length; i++)
-          expect(q[i]!, `${where}: ${QUANTILES[i]}`).toBeGreaterThanOrEqual(q[i - 1]!);
+          expect(q[i]!, `${where}: ${QUANTILE_KEYS[i]}`).toBeGreaterThanOrEqual(q[i - 1]!);
         expect(q[0]!).toBeGreaterThanOrEqual(s["distribution/min"] as number);
         expect(q[q.length - 1]!).toBeLessThanOrEqual(s["distribution/max"] as number);
         expect(s["distribution/stddev"] as number).toBeGreaterThanOrEqual(0);
@@ -87,7 +68,7 @@ describe("whylogs vectors as profile views", () => {
     const view = views.get(name)!;
     const twice = view.merge(view).toSummary();
     for (const [column, s] of Object.entries(view.toSummary())) {
-      for (const key of ["counts/n", "counts/null", ...TYPES]) {
+      for (const key of ["counts/n", "counts/null", ...TYPE_KEYS]) {
         if (s[key] === undefined) continue;
         expect(twice[column]![key], `${column} ${key}`).toBe(2 * (s[key] as number));
       }

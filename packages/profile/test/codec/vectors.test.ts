@@ -3,18 +3,10 @@ import { describe, expect, it } from "vitest";
 import { decodeProfile } from "../../src/codec/index.js";
 import type { DecodedProfile } from "../../src/codec/index.js";
 import { requireShared } from "../support/shared.js";
+import { TYPE_KEYS } from "../support/summary-keys.js";
 import { nValue, readWhylogs, whylogsVectors } from "./codec-helpers.js";
 
 // Reader tests over real whylogs-written profiles (shared/vectors/whylogs, see its README).
-
-const TYPE_PATHS = [
-  "types/integral",
-  "types/fractional",
-  "types/boolean",
-  "types/string",
-  "types/object",
-  "types/tensor",
-];
 
 /** Column counts stated by the vectors README / format spec. */
 const COLUMN_COUNTS: Record<string, number> = {
@@ -206,7 +198,7 @@ describe("whylogs vectors: every file decodes", () => {
       const n = nValue(col, "counts/n");
       if (n === undefined || !col.has("types/integral")) continue;
       let sum = nValue(col, "counts/null") ?? 0n;
-      for (const p of TYPE_PATHS) sum += nValue(col, p) ?? 0n;
+      for (const p of TYPE_KEYS) sum += nValue(col, p) ?? 0n;
       // v0 files keep nulls in typeCounts[NULL]; the reader maps them to counts/null (whylogs' converter,
       // which reads only the deprecated counters.null_count, would lose them and break this identity).
       expect(sum, `${name} ${column}`).toBe(n);
