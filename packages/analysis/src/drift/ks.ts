@@ -9,9 +9,12 @@ import { walkStepCdfs } from "./step-cdf.js";
 import { DEFAULT_P_VALUE_THRESHOLDS, categoryOfPValue } from "./types.js";
 import type { DriftResult, DriftThresholds } from "./types.js";
 
-/** The all-ranks (CDF) rank error of a sketch at 99% confidence; 0 when it still holds every value. */
+/**
+ * The most a sketch's CDF can be off anywhere: its single-sided normalized rank error (DataSketches' 99th
+ * percentile of the largest rank error over all ranks); 0 while it still holds every value.
+ */
 export function cdfError(sketch: KllDoublesSketch): number {
-  return sketch.isEstimationMode() ? sketch.getNormalizedRankError(true) : 0;
+  return sketch.isEstimationMode() ? sketch.getNormalizedRankError(false) : 0;
 }
 
 /** sup_x |F_a(x) − F_b(x)| between the step CDFs of two non-empty sketches. */

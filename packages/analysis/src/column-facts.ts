@@ -1,0 +1,88 @@
+// What the analyses need to know about one column of a profile, read once from its metrics: counts, the
+// inferred type (from the type counters, as whylogs infers it), and the sketches that are present.
+
+import type { ColumnProfileView } from "@sightglass/profile";
+import {
+  CardinalityMetric,
+  CountsMetric,
+  DistributionMetric,
+  FrequentItemsMetric,
+  TypesMetric,
+} from "@sightglass/profile";
+import type { FrequentItemsSketch, HllSketch, KllDoublesSketch } from "@sightglass/sketches";
+
+/** The kind of value that dominates a column; `null` when it holds no non-null value. */
+export type InferredType = "integral" | "fractional" | "boolean" | "string" | "object" | "tensor" | "null";
+
+export interface ColumnFacts {
+  readonly name: string;
+  /** Rows seen (counts/n), including nulls. */
+  readonly count: number;
+  /** Missing values: null, None and NaN (counts/null; whylogs counts NaN there too). */
+  readonly nulls: number;
+  /** Values per type (types/*); all zero when the column has no types metric. */
+  readonly types: Readonly<Record<Exclude<InferredType, "null">, number>>;
+  readonly inferredType: InferredType;
+  readonly kll: KllDoublesSketch | null;
+  readonly mean: number | null;
+  readonly stddev: number | null;
+  readonly hll: HllSketch | null;
+  readonly frequentItems: FrequentItemsSketch | null;
+}
+
+const TYPE_ORDER = ["fractional", "integral", "boolean", "string", "object", "tensor"] as const;
+
+/**
+ * The inferred type: numbers count together (a column of ints with a few floats is fractional, as pandas makes
+ * it float64), then the kind with the most values wins; ties go to the first of fractional, integral, boolean,
+ * string, object, tensor.
+ */
+export function inferType(types: ColumnFacts["types"]): InferredType {
+  const numeric = types.integral + types.fractional;
+  let best: InferredType = "null";
+  let bestCount = 0;
+  const candidates: [InferredType, number][] = [
+    [types.fractional > 0 ? "fractional" : "integral", numeric],
+    ["boolean", types.boolean],
+    ["string", types.string],
+    ["object", types.object],
+    ["tensor", types.tensor],
+  ];
+  for (const [kind, n] of candidates) {
+    if (n > bestCount) {
+      best = kind;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+export function columnFacts(column: ColumnProfileView): ColumnFacts {
+  const counts = column.getMetric("counts");
+  const typesMetric = column.getMetric("types");
+  const distribution = column.getMetric("distribution");
+  const cardinality = column.getMetric("cardinality");
+  const frequent = column.getMetric("frequent_items");
+  const types = Object.fromEntries(
+    TYPE_ORDER.map((t) => [t, typesMetric instanceof TypesMetric ? typesMetric[t] : 0]),
+  ) as Record<(typeof TYPE_ORDER)[number], number>;
+  const kll = distribution instanceof DistributionMetric ? distribution.kll : null;
+  const hasValues = kll !== null && !kll.isEmpty();
+  return {
+    name: column.name,
+    count: counts instanceof CountsMetric ? counts.n : 0,
+    nulls: counts instanceof CountsMetric ? counts.nulls : 0,
+    types,
+    inferredType: inferType(types),
+    kll,
+    mean: hasValues ? (distribution as DistributionMetric).mean : null,
+    stddev: hasValues ? Math.sqrt((distribution as DistributionMetric).variance) : null,
+    hll: cardinality instanceof CardinalityMetric ? cardinality.hll : null,
+    frequentItems: frequent instanceof FrequentItemsMetric ? frequent.sketch : null,
+  };
+}
+
+/** The number of non-null values (rows minus missing values). */
+export function nonNullCount(facts: ColumnFacts): number {
+  return Math.max(0, facts.count - facts.nulls);
+}
