@@ -1,0 +1,24 @@
+export { checkConstraints } from "./check.js";
+export { defaultConstraintName } from "./format.js";
+export { parseConstraints } from "./parse.js";
+export type { ConstraintFormat } from "./parse.js";
+export { CHECK_NAMES, TYPE_COUNTER_NAMES } from "./types.js";
+export type {
+  CheckName,
+  ColumnOnlyConstraint,
+  ColumnsPresentConstraint,
+  Constraint,
+  ConstraintActual,
+  ConstraintReport,
+  ConstraintResult,
+  ConstraintSet,
+  DatatypeConstraint,
+  MostCommonItemsConstraint,
+  QuantileConstraint,
+  RangeConstraint,
+  ReferenceSetConstraint,
+  ThresholdConstraint,
+  TypeCounterName,
+  TypesListConstraint,
+} from "./types.js";
+export { validateConstraints } from "./validate.js";
