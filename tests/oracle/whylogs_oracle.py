@@ -428,8 +428,35 @@ def versions(_cmd):
     }
 
 
+def drift_scores(cmd):
+    """whylogs' own drift scores (`calculate_drift_scores`) between two profile files, with one algorithm
+    ("hellinger" or "ks") for every listed column: {column: {"statistic", "pvalue", "category"}}."""
+    from whylogs.viz.drift.column_drift_algorithms import KS, Hellinger, calculate_drift_scores
+
+    algorithm = {"hellinger": Hellinger, "ks": KS}[cmd["algorithm"]]
+    scores = calculate_drift_scores(
+        target_view=read_view(cmd["target"]),
+        reference_view=read_view(cmd["reference"]),
+        drift_map={column: algorithm() for column in cmd["columns"]},
+        with_thresholds=True,
+    )
+    return {
+        "scores": {
+            column: None
+            if score is None
+            else {
+                "statistic": float(score["statistic"]),
+                "pvalue": None if score.get("pvalue") is None else float(score["pvalue"]),
+                "category": score["drift_category"],
+            }
+            for column, score in scores.items()
+        }
+    }
+
+
 COMMANDS = {
     "versions": versions,
+    "drift_scores": drift_scores,
     "export_frame": export_frame,
     "profile_frame": profile_frame,
     "split_profile": split_profile,
