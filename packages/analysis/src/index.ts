@@ -1,15 +1,106 @@
+export { AnalysisError } from "./errors.js";
+export type { AnalysisErrorKind, AnalysisErrorDetails } from "./errors.js";
+export { columnFacts, inferType, nonNullCount } from "./column-facts.js";
+export type { ColumnFacts, InferredType } from "./column-facts.js";
+
 export { chiSquareSf, logGamma, regularizedGammaP, regularizedGammaQ } from "./stats/gamma.js";
 export { kolmogorovSf, kolmogorovSmirnovCdf, kolmogorovSmirnovSf } from "./stats/kolmogorov.js";
+
 export { ksDistance, ksDrift, cdfError } from "./drift/ks.js";
 export type { KsOptions } from "./drift/ks.js";
+export { wassersteinDistance, wassersteinDrift } from "./drift/wasserstein.js";
+export type { WassersteinOptions } from "./drift/wasserstein.js";
+export {
+  DEFAULT_QUANTILE_BINS,
+  OTHER_CATEGORY,
+  binnedHistogramPair,
+  categoricalHistogramPair,
+  maxDeviation,
+  numericHistogramPair,
+  quantileHistogramPair,
+  termRange,
+  whylogsBins,
+} from "./drift/histogram-pair.js";
+export type { BinTerm, BinningOptions, CdfBounds, HistogramPair } from "./drift/histogram-pair.js";
+export {
+  PSI_FLOOR,
+  binnedDrift,
+  chiSquare,
+  hellinger,
+  isBinnedMethod,
+  jensenShannon,
+  lInfinity,
+  psi,
+} from "./drift/binned.js";
+export type { BinnedMethod } from "./drift/binned.js";
+export {
+  DEFAULT_LARGE_SAMPLE_SIZE,
+  DEFAULT_MAX_CATEGORICAL_INTEGERS,
+  autoMethod,
+  columnDrift,
+  driftKind,
+} from "./drift/column.js";
+export type { ColumnDrift, ColumnDriftOptions, DriftKind } from "./drift/column.js";
 export {
   DEFAULT_DISTANCE_THRESHOLDS,
   DEFAULT_P_VALUE_THRESHOLDS,
+  DEFAULT_THRESHOLDS,
+  DRIFT_METHODS,
   categoryOfDistance,
   categoryOfPValue,
+  checkThresholds,
+  isPValueMethod,
 } from "./drift/types.js";
 export type { DriftCategory, DriftMethod, DriftResult, DriftThresholds } from "./drift/types.js";
+
 export { benjaminiHochberg } from "./multiple/benjamini-hochberg.js";
 export type { FdrResult } from "./multiple/benjamini-hochberg.js";
-export { wassersteinDistance, wassersteinDrift } from "./drift/wasserstein.js";
-export type { WassersteinOptions } from "./drift/wasserstein.js";
+
+export { datasetDrift, driftOfPairs } from "./report/dataset-drift.js";
+export type {
+  ColumnDriftEntry,
+  Correction,
+  DatasetDriftOptions,
+  DatasetDriftReport,
+  DatasetDriftSummary,
+  ProfilePair,
+  SkippedColumn,
+} from "./report/dataset-drift.js";
+export { dataQuality } from "./quality/checks.js";
+export type {
+  QualityCheck,
+  QualityFinding,
+  QualityOptions,
+  QualityValue,
+  Severity,
+} from "./quality/checks.js";
+export { compareProfiles, compareSegments } from "./report/compare.js";
+export type { CompareOptions, ProfileComparison, SegmentQualityFinding } from "./report/compare.js";
+
+export {
+  CHECK_NAMES,
+  TYPE_COUNTER_NAMES,
+  checkConstraints,
+  defaultConstraintName,
+  parseConstraints,
+  validateConstraints,
+} from "./constraints/index.js";
+export type {
+  CheckName,
+  ColumnOnlyConstraint,
+  ColumnsPresentConstraint,
+  Constraint,
+  ConstraintActual,
+  ConstraintFormat,
+  ConstraintReport,
+  ConstraintResult,
+  ConstraintSet,
+  DatatypeConstraint,
+  MostCommonItemsConstraint,
+  QuantileConstraint,
+  RangeConstraint,
+  ReferenceSetConstraint,
+  ThresholdConstraint,
+  TypeCounterName,
+  TypesListConstraint,
+} from "./constraints/index.js";
