@@ -12,65 +12,41 @@ import {
 import type { DriftMethod } from "@sightglass/analysis";
 import { DatasetProfile } from "@sightglass/profile";
 import type { DatasetProfileView, DistributionMetric, FrequentItemsMetric } from "@sightglass/profile";
-import { rng } from "../../packages/analysis/test/support/samples.js";
+import { normalMixture, zipfCategories } from "../../packages/analysis/test/support/samples.js";
 import { float64ToBase64, ok, runOracle } from "./oracle-client.js";
-
-/** Normal with a location/scale, or a two-component mixture. */
-function sample(n: number, seed: number, mean = 0, sd = 1, mixture = 0): Float64Array {
-  const r = rng(seed);
-  return Float64Array.from({ length: n }, () => {
-    const z = Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
-    return r() < mixture ? 3 + 0.5 * z : mean + sd * z;
-  });
-}
-
-/** Zipf-like categories over `vocabulary` values; `rename` maps a category index to its value. */
-function categories(n: number, vocabulary: number, seed: number, rename = (i: number) => `c${i}`): string[] {
-  const r = rng(seed);
-  const cumulative: number[] = [];
-  let total = 0;
-  for (let i = 0; i < vocabulary; i++) cumulative.push((total += 1 / (i + 1)));
-  return Array.from({ length: n }, () => {
-    const u = r() * total;
-    let lo = 0;
-    let hi = vocabulary - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cumulative[mid]! <= u) lo = mid + 1;
-      else hi = mid;
-    }
-    return rename(lo);
-  });
-}
 
 const profile = (values: Float64Array | string[]): DatasetProfileView =>
   new DatasetProfile().track({ x: values }).view();
 
 const NUMERIC_PAIRS: [string, Float64Array, Float64Array][] = [
-  ["no drift", sample(200_000, 1), sample(150_000, 2)],
-  ["location shift", sample(100_000, 3), sample(100_000, 4, 0.1)],
-  ["scale shift", sample(80_000, 5), sample(60_000, 6, 0, 1.3)],
-  ["mixture", sample(50_000, 7), sample(50_000, 8, 0, 1, 0.2)],
-  ["small (exact sketches)", sample(800, 9), sample(600, 10, 0.25)],
+  ["no drift", normalMixture(200_000, 1), normalMixture(150_000, 2)],
+  ["location shift", normalMixture(100_000, 3), normalMixture(100_000, 4, 0.1)],
+  ["scale shift", normalMixture(80_000, 5), normalMixture(60_000, 6, 0, 1.3)],
+  ["mixture", normalMixture(50_000, 7), normalMixture(50_000, 8, 0, 1, 0.2)],
+  ["small (exact sketches)", normalMixture(800, 9), normalMixture(600, 10, 0.25)],
 ];
 
 const CATEGORICAL_PAIRS: [string, string[], string[]][] = [
-  ["no drift", categories(50_000, 40, 11), categories(40_000, 40, 12)],
-  ["category swap", categories(50_000, 40, 13), categories(50_000, 40, 14, (i) => `c${i < 2 ? 1 - i : i}`)],
+  ["no drift", zipfCategories(50_000, 40, 11), zipfCategories(40_000, 40, 12)],
+  [
+    "category swap",
+    zipfCategories(50_000, 40, 13),
+    zipfCategories(50_000, 40, 14, (i) => `v${i < 2 ? 1 - i : i}`),
+  ],
   [
     "new category",
-    categories(30_000, 40, 15),
-    [...categories(27_000, 40, 16), ...Array<string>(3_000).fill("new")],
+    zipfCategories(30_000, 40, 15),
+    [...zipfCategories(27_000, 40, 16), ...Array<string>(3_000).fill("new")],
   ],
   [
     "no drift, 3k values (approximate sketches)",
-    categories(100_000, 3_000, 17),
-    categories(80_000, 3_000, 18),
+    zipfCategories(100_000, 3_000, 17),
+    zipfCategories(80_000, 3_000, 18),
   ],
   [
     "new category, 3k values (approximate sketches)",
-    categories(100_000, 3_000, 19),
-    [...categories(90_000, 3_000, 20), ...Array<string>(10_000).fill("new")],
+    zipfCategories(100_000, 3_000, 19),
+    [...zipfCategories(90_000, 3_000, 20), ...Array<string>(10_000).fill("new")],
   ],
 ];
 

@@ -9,7 +9,7 @@ import {
   wassersteinDrift,
 } from "@sightglass/analysis";
 import { KllDoublesSketch } from "@sightglass/sketches";
-import { rng } from "../../packages/analysis/test/support/samples.js";
+import { normalMixture, rng } from "../../packages/analysis/test/support/samples.js";
 import { ok, runOracle, toBase64 } from "./oracle-client.js";
 
 const TOLERANCE = 1e-9;
@@ -58,22 +58,13 @@ describe("exact Kolmogorov distribution vs scipy.stats.kstwo.sf", () => {
   });
 });
 
-/** Generated samples: normal with a location/scale, or a two-component mixture. */
-function sample(n: number, seed: number, mean = 0, sd = 1, mixture = 0): Float64Array {
-  const r = rng(seed);
-  return Float64Array.from({ length: n }, () => {
-    const z = Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
-    return r() < mixture ? 3 + 0.5 * z : mean + sd * z;
-  });
-}
-
 describe("sketch KS and Wasserstein-1 vs scipy on the raw values", () => {
   const pairs: [string, Float64Array, Float64Array][] = [
-    ["no drift", sample(200_000, 1), sample(150_000, 2)],
-    ["location shift", sample(100_000, 3), sample(100_000, 4, 0.03)],
-    ["scale shift", sample(80_000, 5), sample(60_000, 6, 0, 1.2)],
-    ["mixture", sample(50_000, 7), sample(50_000, 8, 0, 1, 0.2)],
-    ["small", sample(800, 9), sample(600, 10, 0.25)],
+    ["no drift", normalMixture(200_000, 1), normalMixture(150_000, 2)],
+    ["location shift", normalMixture(100_000, 3), normalMixture(100_000, 4, 0.03)],
+    ["scale shift", normalMixture(80_000, 5), normalMixture(60_000, 6, 0, 1.2)],
+    ["mixture", normalMixture(50_000, 7), normalMixture(50_000, 8, 0, 1, 0.2)],
+    ["small", normalMixture(800, 9), normalMixture(600, 10, 0.25)],
   ];
 
   it("puts the sketch statistic within its stated bound of scipy's exact statistic, for every pair", async () => {

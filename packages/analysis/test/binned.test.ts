@@ -12,7 +12,7 @@ import {
 } from "../src/drift/histogram-pair.js";
 import type { HistogramPair } from "../src/drift/histogram-pair.js";
 import { exactPair, rawCategoryShares, rawNumericShares, textbook } from "./support/raw-binned.js";
-import { normals, rng, sketch } from "./support/samples.js";
+import { normals, rng, sketch, zipfCategories } from "./support/samples.js";
 
 const SCORERS = { hellinger, jensen_shannon: jensenShannon, psi, chi_square: chiSquare, linf: lInfinity };
 const METHODS = Object.keys(SCORERS) as BinnedMethod[];
@@ -153,26 +153,6 @@ describe("numeric binned drift vs the same statistic on the raw values", () => {
   });
 });
 
-/** Categorical samples: `count` draws over `vocabulary` values with Zipf-like weights, optionally remapped. */
-function categories(
-  count: number,
-  vocabulary: number,
-  seed: number,
-  remap: (i: number) => string = (i) => `v${i}`,
-) {
-  const r = rng(seed);
-  const weights = Array.from({ length: vocabulary }, (_, i) => 1 / (i + 1));
-  const total = weights.reduce((s, w) => s + w, 0);
-  const cumulative: number[] = [];
-  weights.reduce((s, w) => (cumulative.push((s + w) / total), s + w), 0);
-  return Array.from({ length: count }, () => {
-    const u = r();
-    let i = cumulative.findIndex((c) => c > u);
-    if (i < 0) i = vocabulary - 1;
-    return remap(i);
-  });
-}
-
 function fiSketch(values: readonly string[], lgMax = 10): FrequentItemsSketch {
   const s = new FrequentItemsSketch(lgMax);
   for (const v of values) s.update(v);
@@ -181,26 +161,26 @@ function fiSketch(values: readonly string[], lgMax = 10): FrequentItemsSketch {
 
 describe("categorical binned drift vs the same statistic on the raw values", () => {
   const pairs: [string, string[], string[]][] = [
-    ["no drift (exact sketches)", categories(20_000, 50, 41), categories(15_000, 50, 42)],
+    ["no drift (exact sketches)", zipfCategories(20_000, 50, 41), zipfCategories(15_000, 50, 42)],
     [
       "category swap",
-      categories(20_000, 50, 43),
-      categories(20_000, 50, 44, (i) => `v${i === 0 ? 1 : i === 1 ? 0 : i}`),
+      zipfCategories(20_000, 50, 43),
+      zipfCategories(20_000, 50, 44, (i) => `v${i === 0 ? 1 : i === 1 ? 0 : i}`),
     ],
     [
       "new category",
-      categories(20_000, 30, 45),
-      [...categories(18_000, 30, 46), ...Array<string>(2_000).fill("brand-new")],
+      zipfCategories(20_000, 30, 45),
+      [...zipfCategories(18_000, 30, 46), ...Array<string>(2_000).fill("brand-new")],
     ],
     [
       "no drift, 5k values (approximate sketches)",
-      categories(100_000, 5_000, 47),
-      categories(80_000, 5_000, 48),
+      zipfCategories(100_000, 5_000, 47),
+      zipfCategories(80_000, 5_000, 48),
     ],
     [
       "swap, 5k values (approximate sketches)",
-      categories(100_000, 5_000, 49),
-      categories(100_000, 5_000, 50, (i) => `v${(i + 3) % 5000}`),
+      zipfCategories(100_000, 5_000, 49),
+      zipfCategories(100_000, 5_000, 50, (i) => `v${(i + 3) % 5000}`),
     ],
   ];
 

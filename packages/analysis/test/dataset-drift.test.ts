@@ -7,20 +7,10 @@ import { AnalysisError } from "../src/errors.js";
 import { benjaminiHochberg } from "../src/multiple/benjamini-hochberg.js";
 import { compareProfiles, compareSegments } from "../src/report/compare.js";
 import { datasetDrift, driftOfPairs } from "../src/report/dataset-drift.js";
-import { normals, rng } from "./support/samples.js";
+import { normals, picks, rng } from "./support/samples.js";
 
 const view = (columns: Record<string, unknown[] | Float64Array>): DatasetProfileView =>
   new DatasetProfile().track(columns).view();
-
-function picks(n: number, seed: number, values: readonly string[], weights: readonly number[]): string[] {
-  const r = rng(seed);
-  const total = weights.reduce((s, w) => s + w, 0);
-  return Array.from({ length: n }, () => {
-    let u = r() * total;
-    for (let i = 0; i < values.length; i++) if ((u -= weights[i]!) < 0) return values[i]!;
-    return values[values.length - 1]!;
-  });
-}
 
 describe("driftKind and the automatic method", () => {
   const ints = (n: number, mod: number, seed: number) => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { AnalysisError } from "../src/errors.js";
 import { dataQuality } from "../src/quality/checks.js";
 import type { QualityCheck } from "../src/quality/checks.js";
-import { normals, rng } from "./support/samples.js";
+import { normals, picks } from "./support/samples.js";
 
 const view = (columns: Record<string, unknown[] | Float64Array>): DatasetProfileView =>
   new DatasetProfile().track(columns).view();
@@ -16,17 +16,6 @@ const findings = (ref: DatasetProfileView, tgt: DatasetProfileView, check: Quali
 function withNulls<T>(values: ArrayLike<T>, share: number): (T | null)[] {
   const every = share > 0 ? Math.round(1 / share) : Infinity;
   return Array.from(values, (v, i) => (i % every === 0 ? null : v));
-}
-
-function picks(n: number, seed: number, values: readonly string[], weights?: readonly number[]): string[] {
-  const r = rng(seed);
-  const w = weights ?? values.map(() => 1);
-  const total = w.reduce((s, x) => s + x, 0);
-  return Array.from({ length: n }, () => {
-    let u = r() * total;
-    for (let i = 0; i < values.length; i++) if ((u -= w[i]!) < 0) return values[i]!;
-    return values[values.length - 1]!;
-  });
 }
 
 describe("dataQuality", () => {

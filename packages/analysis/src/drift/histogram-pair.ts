@@ -58,13 +58,20 @@ export function termRange(
   return [low, high];
 }
 
-/** The point value and the [low, high] range of Σ term(a_i, b_i) over the pair's bins. */
-export function sumWithRange(pair: HistogramPair, term: BinTerm): [value: number, low: number, high: number] {
+/**
+ * Folds term(a_i, b_i) over the pair's bins with `combine` (+ or max, both monotone, so the extremes of the
+ * folded terms bound the fold): the point value and the [low, high] range holding the raw-data value.
+ */
+function foldWithRange(
+  pair: HistogramPair,
+  term: BinTerm,
+  combine: (acc: number, x: number) => number,
+): [value: number, low: number, high: number] {
   let value = 0;
   let low = 0;
   let high = 0;
   for (let i = 0; i < pair.labels.length; i++) {
-    value += term(pair.reference[i]!, pair.target[i]!);
+    value = combine(value, term(pair.reference[i]!, pair.target[i]!));
     const [l, h] = termRange(
       term,
       pair.referenceLow[i]!,
@@ -72,30 +79,20 @@ export function sumWithRange(pair: HistogramPair, term: BinTerm): [value: number
       pair.targetLow[i]!,
       pair.targetHigh[i]!,
     );
-    low += l;
-    high += h;
+    low = combine(low, l);
+    high = combine(high, h);
   }
   return [value, low, high];
 }
 
+/** The point value and the [low, high] range of Σ term(a_i, b_i) over the pair's bins. */
+export function sumWithRange(pair: HistogramPair, term: BinTerm): [value: number, low: number, high: number] {
+  return foldWithRange(pair, term, (acc, x) => acc + x);
+}
+
 /** The point value and the [low, high] range of max_i term(a_i, b_i). */
 export function maxWithRange(pair: HistogramPair, term: BinTerm): [value: number, low: number, high: number] {
-  let value = 0;
-  let low = 0;
-  let high = 0;
-  for (let i = 0; i < pair.labels.length; i++) {
-    value = Math.max(value, term(pair.reference[i]!, pair.target[i]!));
-    const [l, h] = termRange(
-      term,
-      pair.referenceLow[i]!,
-      pair.referenceHigh[i]!,
-      pair.targetLow[i]!,
-      pair.targetHigh[i]!,
-    );
-    low = Math.max(low, l);
-    high = Math.max(high, h);
-  }
-  return [value, low, high];
+  return foldWithRange(pair, term, Math.max);
 }
 
 /**

@@ -221,7 +221,7 @@ function categories(ref: ColumnFacts, tgt: ColumnFacts, o: Required<QualityOptio
       emit({
         check: "new_category",
         severity: "warning",
-        message: `${surging.length} value${surging.length > 1 ? "s" : ""} untracked in the reference now make at least 1% of the target: ${list(surging.map((r) => r.item))}; the reference's sketch is approximate, so each may have been there at up to ${pct(ceiling)}`,
+        message: `${surging.length} value${surging.length > 1 ? "s" : ""} untracked in the reference now ${surging.length > 1 ? "make" : "makes"} at least 1% of the target: ${list(surging.map((r) => r.item))}; the reference's sketch is approximate, so each may have been there at up to ${pct(ceiling)}`,
         reference: null,
         target: surging.map((r) => r.item),
       });

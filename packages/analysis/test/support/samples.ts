@@ -21,6 +21,56 @@ export function normals(n: number, seed: number, mean = 0, sd = 1): Float64Array
   });
 }
 
+/** n values: normal with a location/scale, or with probability `mixture` from N(3, 0.5²). */
+export function normalMixture(n: number, seed: number, mean = 0, sd = 1, mixture = 0): Float64Array {
+  const r = rng(seed);
+  return Float64Array.from({ length: n }, () => {
+    const z = Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
+    return r() < mixture ? 3 + 0.5 * z : mean + sd * z;
+  });
+}
+
+/** n values drawn from `values` with the given weights (equal weights by default). */
+export function picks(
+  n: number,
+  seed: number,
+  values: readonly string[],
+  weights?: readonly number[],
+): string[] {
+  const r = rng(seed);
+  const w = weights ?? values.map(() => 1);
+  const total = w.reduce((s, x) => s + x, 0);
+  return Array.from({ length: n }, () => {
+    let u = r() * total;
+    for (let i = 0; i < values.length; i++) if ((u -= w[i]!) < 0) return values[i]!;
+    return values[values.length - 1]!;
+  });
+}
+
+/** n Zipf-like categories (weight 1 / (i + 1)) over `vocabulary` values named by `name` (default `v<i>`). */
+export function zipfCategories(
+  n: number,
+  vocabulary: number,
+  seed: number,
+  name: (i: number) => string = (i) => `v${i}`,
+): string[] {
+  const r = rng(seed);
+  const cumulative = new Float64Array(vocabulary);
+  let total = 0;
+  for (let i = 0; i < vocabulary; i++) cumulative[i] = total += 1 / (i + 1);
+  return Array.from({ length: n }, () => {
+    const u = r() * total;
+    let lo = 0;
+    let hi = vocabulary - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cumulative[mid]! <= u) lo = mid + 1;
+      else hi = mid;
+    }
+    return name(lo);
+  });
+}
+
 export function sketch(values: Float64Array, k = 1024): KllDoublesSketch {
   const s = new KllDoublesSketch(k);
   s.updateMany(values);
