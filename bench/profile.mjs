@@ -16,10 +16,18 @@
 // per repetition of the columnar case (1M rows), so it gets a warm-up on a 5 % slice of the input and then
 // PYTHON_REPETITIONS full timed repetitions (median). Both sides are single-threaded: figures are per core.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COLUMNS, NULL_THRESHOLD, SCHEMA, generateRaw, toColumnObject, toRows } from "./profile-data.mjs";
+import {
+  COLUMNS,
+  NULL_THRESHOLD,
+  SCHEMA,
+  generateRaw,
+  toColumnObject,
+  toRows,
+  writeRawFiles,
+} from "./profile-data.mjs";
 import { measure } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,32 +67,6 @@ function sizes(quick) {
 
 // ---------------------------------------------------------------------------------------------------------
 // Inputs
-
-/** Writes the raw columns for bench/profile_peer.py; returns the file manifest. */
-function writeFiles(raw, dir) {
-  mkdirSync(dir, { recursive: true });
-  const files = {};
-  for (const col of raw) {
-    const base = join(dir, col.name);
-    let values;
-    if (col.kind === "float") {
-      const f = new Float64Array(col.values.length);
-      for (let j = 0; j < f.length; j++) f[j] = col.valid[j] ? col.values[j] : NaN;
-      values = { path: `${base}.f64`, bytes: new Uint8Array(f.buffer) };
-    } else if (col.kind === "int" || col.kind === "timestamp") {
-      const big = BigInt64Array.from(col.values, (v) => BigInt(v));
-      values = { path: `${base}.i64`, bytes: new Uint8Array(big.buffer) };
-    } else if (col.kind === "bool") {
-      values = { path: `${base}.u8`, bytes: Uint8Array.from(col.values) };
-    } else {
-      values = { path: `${base}.txt`, bytes: col.values.join("\n") };
-    }
-    writeFileSync(values.path, values.bytes);
-    writeFileSync(`${base}.valid`, col.valid);
-    files[col.name] = { kind: col.kind, values: values.path, valid: `${base}.valid` };
-  }
-  return files;
-}
 
 /** The same rows as an Apache Arrow table: nulls in validity bitmaps, low-cardinality strings dictionary-encoded. */
 function arrowTable(arrow, raw) {
@@ -258,7 +240,7 @@ export async function runProfileBench({ quick, select, python, repetitions, log 
     log(`[bench] profile dataset: ${fmtCount(size.rows)} rows × ${ncols} columns …`);
     raw = generateRaw(0, size.rows);
     columns = toColumnObject(raw);
-    files = writeFiles(raw, dataDir);
+    files = writeRawFiles(raw, dataDir);
   }
 
   // 1. Columnar tracking (also the profiles whose sizes case 3 reports).

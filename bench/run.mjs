@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Benchmark harness: @sightglass/sketches (built dist) next to pip `datasketches` on identical data, then
-// @sightglass/profile next to pip `whylogs` (bench/profile.mjs).
+// @sightglass/profile next to pip `whylogs` (bench/profile.mjs), then a drift report from two profiles
+// (@sightglass/analysis) next to pip `evidently` on the raw rows (bench/drift.mjs).
 //
-// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile|<case id>,…] [--out <file>]
-//   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile inputs
-//   --only    comma-separated groups (kll, hll, fi, profile) or case ids (profile-columnar, profile-rows,
-//             profile-size, profile-rss, …)
+// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile,drift|<case id>,…] [--out <file>]
+//   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile and drift inputs
+//   --only    comma-separated groups (kll, hll, fi, profile, drift) or case ids (profile-columnar, profile-rows,
+//             profile-size, profile-rss, drift-columns, drift-wide, …)
 //   --out     where to write the JSON results (default bench/out/results.json)
 //
 // Methodology: input data is generated once here and written to a temporary directory as raw little-endian
@@ -29,6 +30,7 @@ const sketches = await import("../packages/sketches/dist/index.js").catch((cause
 const { KllDoublesSketch, HllSketch, HllUnion, HllType, FrequentItemsSketch } = sketches;
 const { ensurePythonEnv } = await import("../scripts/python-env.mjs");
 const { PROFILE_CASE_IDS, runProfileBench } = await import("./profile.mjs");
+const { DRIFT_CASE_IDS, runDriftBench } = await import("./drift.mjs");
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
@@ -203,10 +205,13 @@ const CASES = [
 const selected = CASES.filter((c) => only.length === 0 || only.includes(c.group) || only.includes(c.id));
 const selectProfile = (id) => only.length === 0 || only.includes("profile") || only.includes(id);
 const profileSelected = PROFILE_CASE_IDS.some(selectProfile);
-if (selected.length === 0 && !profileSelected) {
+// A full run of the drift group takes ~9 minutes, most of it Evidently's report on the 1M-row windows.
+const selectDrift = (id) => only.length === 0 || only.includes("drift") || only.includes(id);
+const driftSelected = DRIFT_CASE_IDS.some(selectDrift);
+if (selected.length === 0 && !profileSelected && !driftSelected) {
   console.error(
-    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile; ids: ` +
-      [...CASES.map((c) => c.id), ...PROFILE_CASE_IDS].join(", "),
+    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile, drift; ids: ` +
+      [...CASES.map((c) => c.id), ...PROFILE_CASE_IDS, ...DRIFT_CASE_IDS].join(", "),
   );
   process.exit(2);
 }
@@ -476,7 +481,8 @@ function deserialize(bytes, read, ops) {
 // ---------------------------------------------------------------------------------------------------------
 // Run
 
-const python = ensurePythonEnv({ quiet: true });
+// The oracle venv (datasketches, whylogs); the drift group brings its own (bench/drift.mjs).
+const python = selected.length > 0 || profileSelected ? ensurePythonEnv({ quiet: true }) : null;
 const results = [];
 let peerOutput;
 if (selected.length > 0) {
@@ -574,6 +580,23 @@ if (profileSelected) {
   console.log(`${peerOutput ? "\n" : ""}${run.markdown}`);
 }
 
+let drift;
+if (driftSelected) {
+  const run = await runDriftBench({
+    quick,
+    select: selectDrift,
+    ensurePythonEnv,
+    repetitions: REPETITIONS,
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  drift = run.json;
+  sink += drift.sink;
+  console.log(`${peerOutput || profile ? "\n" : ""}${run.markdown}`);
+}
+
 mkdirSync(dirname(outPath), { recursive: true });
-writeFileSync(outPath, `${JSON.stringify({ meta, results, ...(profile ? { profile } : {}) }, null, 2)}\n`);
+writeFileSync(
+  outPath,
+  `${JSON.stringify({ meta, results, ...(profile ? { profile } : {}), ...(drift ? { drift } : {}) }, null, 2)}\n`,
+);
 process.stderr.write(`[bench] wrote ${outPath} (sink ${sink > 0 ? "ok" : "0"})\n`);

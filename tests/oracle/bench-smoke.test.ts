@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const packageRoots = [join(repoRoot, "packages/sketches"), join(repoRoot, "packages/profile")];
+const packageRoots = ["sketches", "profile", "analysis"].map((name) => join(repoRoot, "packages", name));
 
 /** Newest modification time under a directory (the sources the dist is built from). */
 function newestMtime(directory: string): number {
@@ -64,6 +64,22 @@ const EXPECTED_PROFILE_ROWS = [
 ];
 const EXPECTED_PROFILE_ROWS_WITHOUT_PEER = ["100k rows"];
 
+// Rows of the drift tables (bench/drift.mjs, --quick sizes): the cases, then one verdict row per column of the
+// 20-column dataset. The 500-column case has no peer.
+const EXPECTED_DRIFT_ROWS = ["Drift report 10k×20", "Inputs of that report"];
+const EXPECTED_DRIFT_ROWS_WITHOUT_PEER = ["Drift + quality report, 500 columns"];
+const DRIFT_COLUMNS = [
+  ...Array.from({ length: 8 }, (_, i) => `float_${i}`),
+  ...Array.from({ length: 5 }, (_, i) => `int_${i}`),
+  "str_low_0",
+  "str_low_1",
+  "str_low_2",
+  "str_high_0",
+  "str_high_1",
+  "bool",
+  "timestamp",
+];
+
 describe("benchmark harness (--quick)", () => {
   beforeAll(() => {
     const stale = packageRoots.some((root) => {
@@ -89,11 +105,16 @@ describe("benchmark harness (--quick)", () => {
     const json = JSON.parse(readFileSync(outFile, "utf8")) as {
       results: unknown[];
       profile?: { dataCheck: { ok: boolean; problems: string[] } };
+      drift?: { columns: { dataCheck: { ok: boolean; problems: string[] } } };
     };
     rmSync(outDir, { recursive: true, force: true });
     expect(json.results).toHaveLength(EXPECTED_ROWS.length);
     // Both profile sides must have profiled the same data (counts and means agree).
     expect(json.profile?.dataCheck.ok, JSON.stringify(json.profile?.dataCheck.problems)).toBe(true);
+    // Evidently's DataFrames hold the values Sightglass profiled.
+    expect(json.drift?.columns.dataCheck.ok, JSON.stringify(json.drift?.columns.dataCheck.problems)).toBe(
+      true,
+    );
     // Table rows: lines starting "| " that are not a header (a header is followed by the "|---" line).
     const lines = run.stdout.split("\n");
     const rows = lines.filter((line, i) => line.startsWith("| ") && !lines[i + 1]?.startsWith("|---"));
@@ -111,8 +132,30 @@ describe("benchmark harness (--quick)", () => {
     for (const title of EXPECTED_PROFILE_ROWS_WITHOUT_PEER) {
       expect(rows.find((line) => line.startsWith(`| ${title}`))).toBeDefined();
     }
+    for (const title of EXPECTED_DRIFT_ROWS) {
+      const row = rows.find((line) => line.startsWith(`| ${title}`));
+      expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
+      expect(row?.split("|").slice(2, 4).join("|")).not.toContain("—");
+    }
+    for (const title of EXPECTED_DRIFT_ROWS_WITHOUT_PEER) {
+      // The report was computed (a figure, not "pending") and the target column says whether it was met.
+      const row = rows.find((line) => line.startsWith(`| ${title}`));
+      expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
+      expect(row?.split("|")[2]).toMatch(/\d ms/);
+    }
+    for (const column of DRIFT_COLUMNS) {
+      expect(
+        rows.find((line) => line.startsWith(`| ${column} |`)),
+        `no verdict row for ${column}`,
+      ).toBeDefined();
+    }
     expect(rows).toHaveLength(
-      EXPECTED_ROWS.length + EXPECTED_PROFILE_ROWS.length + EXPECTED_PROFILE_ROWS_WITHOUT_PEER.length,
+      EXPECTED_ROWS.length +
+        EXPECTED_PROFILE_ROWS.length +
+        EXPECTED_PROFILE_ROWS_WITHOUT_PEER.length +
+        EXPECTED_DRIFT_ROWS.length +
+        EXPECTED_DRIFT_ROWS_WITHOUT_PEER.length +
+        DRIFT_COLUMNS.length,
     );
   }, 600_000);
 });
