@@ -181,6 +181,11 @@ export function driftOfFacts(ref: ColumnFacts, tgt: ColumnFacts, options: Column
   let result: DriftResult | null;
   if (method === "ks") result = ksDrift(ref.kll!, tgt.kll!, { thresholds });
   else if (method === "wasserstein") {
+    const infinite = [ref.kll!, tgt.kll!].some(
+      (k) => !Number.isFinite(k.getMinItem()) || !Number.isFinite(k.getMaxItem()),
+    );
+    if (infinite)
+      return skip("the Wasserstein distance is undefined: the column holds infinite values", kind);
     result = wassersteinDrift(ref.kll!, tgt.kll!, options.thresholds?.wasserstein ? { thresholds } : {});
   } else if (isBinnedMethod(method)) {
     // Numbers: whylogs' equal-width bins for Hellinger, Jensen–Shannon and L∞; reference deciles for PSI and
@@ -194,6 +199,9 @@ export function driftOfFacts(ref: ColumnFacts, tgt: ColumnFacts, options: Column
     result = binnedDrift(method, pair, thresholds);
   } else {
     result = null;
+  }
+  if (result !== null && (Number.isNaN(result.statistic) || Number.isNaN(result.bound))) {
+    return skip(`${method} is undefined for these values`, kind);
   }
   return { column: ref.name, kind, result, reason: null, referenceCount: n, targetCount: m };
 }

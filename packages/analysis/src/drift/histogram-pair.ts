@@ -170,14 +170,17 @@ export function whylogsBins(
   const maxBuckets = options.maxBuckets ?? 30;
   const avg = options.averagePerBucket ?? 4;
   const minBuckets = options.minBuckets ?? 2;
-  end += end === 0 ? 1e-7 : Math.abs(end) * 1e-7;
+  end = Math.min(end + (end === 0 ? 1e-7 : Math.abs(end) * 1e-7), Number.MAX_VALUE);
   let buckets = Math.max(Math.min(Math.ceil(n / avg), maxBuckets), minBuckets);
-  let width = (end - start) / buckets;
+  // end − start overflows for ranges wider than the largest double (e.g. ±1e308): divide first there.
+  const span = end - start;
+  const widthOf = (k: number) => (Number.isFinite(span) ? span / k : end / k - start / k);
+  let width = widthOf(buckets);
   const magnitude = Math.max(Math.abs(start), Math.abs(end));
   const minInterval = Math.pow(2, floorLog2(magnitude) - 23);
   if (width < minInterval) {
-    buckets = Math.max(Math.floor((end - start) / minInterval), 1);
-    width = (end - start) / buckets;
+    buckets = Math.max(Math.floor(span / minInterval), 1);
+    width = widthOf(buckets);
   }
   const edges = new Float64Array(buckets + 1);
   for (let i = 0; i <= buckets; i++) edges[i] = start + i * width;
@@ -270,10 +273,31 @@ export function numericHistogramPair(
   target: KllDoublesSketch,
   options: BinningOptions = {},
 ): HistogramPair {
-  const start = Math.min(reference.getMinItem(), target.getMinItem());
-  const end = Math.max(reference.getMaxItem(), target.getMaxItem());
+  // ±Infinity (which whylogs also feeds its KLL) would make every edge NaN: bin the finite range and let the
+  // infinities fall into the open tail bins.
+  const [refMin, refMax] = finiteRange(reference);
+  const [tgtMin, tgtMax] = finiteRange(target);
+  let start = Math.min(refMin, tgtMin);
+  let end = Math.max(refMax, tgtMax);
+  if (start > end) start = end = 0; // no finite value on either side
   const edges = strictlyIncreasing(whylogsBins(start, end, reference.getN() + target.getN(), options));
   return binnedHistogramPair(reference, target, edges);
+}
+
+/** The smallest and largest finite values a sketch holds ([+∞, −∞] when it holds none). */
+function finiteRange(sketch: KllDoublesSketch): [number, number] {
+  const min = sketch.getMinItem();
+  const max = sketch.getMaxItem();
+  if (Number.isFinite(min) && Number.isFinite(max)) return [min, max];
+  let low = Number.isFinite(min) ? min : Infinity;
+  let high = Number.isFinite(max) ? max : -Infinity;
+  for (const x of sketch.getSortedView().items) {
+    if (Number.isFinite(x)) {
+      if (x < low) low = x;
+      if (x > high) high = x;
+    }
+  }
+  return [low, high];
 }
 
 /** Default number of reference-quantile bins for PSI and chi-square on numbers (deciles). */

@@ -41,8 +41,12 @@ export function wassersteinDrift(
 ): DriftResult | null {
   if (reference.isEmpty() || target.isEmpty()) return null;
   const statistic = wassersteinDistance(reference, target);
-  const range = (s: KllDoublesSketch) => s.getMaxItem() - s.getMinItem();
-  const bound = cdfError(reference) * range(reference) + cdfError(target) * range(target);
+  // An exact sketch has no error whatever its range (0 · ∞ would be NaN).
+  const error = (s: KllDoublesSketch) => {
+    const eps = cdfError(s);
+    return eps === 0 ? 0 : eps * (s.getMaxItem() - s.getMinItem());
+  };
+  const bound = error(reference) + error(target);
   let category;
   if (options.thresholds !== undefined) {
     category = categoryOfDistance(statistic, options.thresholds);
