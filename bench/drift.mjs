@@ -1,6 +1,7 @@
 // Drift benchmarks: a full drift + data-quality report computed from two profiles by @sightglass/analysis
 // (`compareProfiles`) next to Evidently's `DataDriftPreset` computed from the raw rows (bench/drift_peer.py).
-// Run by bench/run.mjs (`--only drift` or a case id below); see BENCHMARKS.md.
+// Run by bench/run.mjs (with the other groups, or alone with `--only drift` or a case id below); see
+// BENCHMARKS.md.
 //
 // Data:
 //   drift-columns  the profile benchmark's 20-column dataset (bench/profile-data.mjs): reference = rows [0, n),
@@ -78,7 +79,6 @@ function summarizeSightglassReport(report) {
     quality: report.quality.map((f) => `${f.column}: ${f.check}`),
   };
 }
-// >>> end of the Sightglass report call <<<
 
 // ---------------------------------------------------------------------------------------------------------
 // The 500-column pair
@@ -164,6 +164,17 @@ const msOf = (timing) => (timing ? timing.nsPerOp / 1e6 : undefined);
 // ---------------------------------------------------------------------------------------------------------
 // Run
 
+/** A package's built entry point; exits with what to do when it has not been built. */
+function importBuilt(name) {
+  const entry = `../packages/${name}/dist/index.js`;
+  return import(entry).catch((cause) => {
+    console.error(
+      `Cannot load packages/${name}/dist/index.js (run \`npm run build\` first): ${cause.message}`,
+    );
+    process.exit(1);
+  });
+}
+
 /** Builds one profile view of a column object, timed once (the profile benchmark measures tracking itself). */
 function profileOnce(DatasetProfile, columns, options) {
   const start = process.hrtime.bigint();
@@ -188,18 +199,8 @@ function nonNullCounts(view) {
  * scripts/python-env.mjs's (it makes the peer's venv on first use). Returns `{ json, markdown }`.
  */
 export async function runDriftBench({ quick, select, ensurePythonEnv, repetitions, log }) {
-  const { DatasetProfile } = await import("../packages/profile/dist/index.js").catch((cause) => {
-    console.error(
-      `Cannot load packages/profile/dist/index.js (run \`npm run build\` first): ${cause.message}`,
-    );
-    process.exit(1);
-  });
-  const { compareProfiles } = await import("../packages/analysis/dist/index.js").catch((cause) => {
-    console.error(
-      `Cannot load packages/analysis/dist/index.js (run \`npm run build\` first): ${cause.message}`,
-    );
-    process.exit(1);
-  });
+  const { DatasetProfile } = await importBuilt("profile");
+  const { compareProfiles } = await importBuilt("analysis");
   const size = sizes(quick);
   const want = Object.fromEntries(DRIFT_CASE_IDS.map((id) => [id, select(id)]));
   let sink = 0;

@@ -11,8 +11,19 @@ import {
 } from "@sightglass/profile";
 import type { FrequentItemsSketch, HllSketch, KllDoublesSketch } from "@sightglass/sketches";
 
+/** The counters of whylogs' `types` metric, in summary order. */
+export const TYPE_COUNTER_NAMES = [
+  "integral",
+  "fractional",
+  "boolean",
+  "string",
+  "object",
+  "tensor",
+] as const;
+export type TypeCounterName = (typeof TYPE_COUNTER_NAMES)[number];
+
 /** The kind of value that dominates a column; `null` when it holds no non-null value. */
-export type InferredType = "integral" | "fractional" | "boolean" | "string" | "object" | "tensor" | "null";
+export type InferredType = TypeCounterName | "null";
 
 export interface ColumnFacts {
   readonly name: string;
@@ -21,16 +32,12 @@ export interface ColumnFacts {
   /** Missing values: null, None and NaN (counts/null; whylogs counts NaN there too). */
   readonly nulls: number;
   /** Values per type (types/*); all zero when the column has no types metric. */
-  readonly types: Readonly<Record<Exclude<InferredType, "null">, number>>;
+  readonly types: Readonly<Record<TypeCounterName, number>>;
   readonly inferredType: InferredType;
   readonly kll: KllDoublesSketch | null;
-  readonly mean: number | null;
-  readonly stddev: number | null;
   readonly hll: HllSketch | null;
   readonly frequentItems: FrequentItemsSketch | null;
 }
-
-const TYPE_ORDER = ["fractional", "integral", "boolean", "string", "object", "tensor"] as const;
 
 /**
  * The inferred type: numbers count together (a column of ints with a few floats is fractional, as pandas makes
@@ -64,19 +71,15 @@ export function columnFacts(column: ColumnProfileView): ColumnFacts {
   const cardinality = column.getMetric("cardinality");
   const frequent = column.getMetric("frequent_items");
   const types = Object.fromEntries(
-    TYPE_ORDER.map((t) => [t, typesMetric instanceof TypesMetric ? typesMetric[t] : 0]),
-  ) as Record<(typeof TYPE_ORDER)[number], number>;
-  const kll = distribution instanceof DistributionMetric ? distribution.kll : null;
-  const hasValues = kll !== null && !kll.isEmpty();
+    TYPE_COUNTER_NAMES.map((t) => [t, typesMetric instanceof TypesMetric ? typesMetric[t] : 0]),
+  ) as Record<TypeCounterName, number>;
   return {
     name: column.name,
     count: counts instanceof CountsMetric ? counts.n : 0,
     nulls: counts instanceof CountsMetric ? counts.nulls : 0,
     types,
     inferredType: inferType(types),
-    kll,
-    mean: hasValues ? (distribution as DistributionMetric).mean : null,
-    stddev: hasValues ? Math.sqrt((distribution as DistributionMetric).variance) : null,
+    kll: distribution instanceof DistributionMetric ? distribution.kll : null,
     hll: cardinality instanceof CardinalityMetric ? cardinality.hll : null,
     frequentItems: frequent instanceof FrequentItemsMetric ? frequent.sketch : null,
   };

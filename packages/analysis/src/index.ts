@@ -1,7 +1,7 @@
 export { AnalysisError } from "./errors.js";
 export type { AnalysisErrorKind, AnalysisErrorDetails } from "./errors.js";
-export { columnFacts, inferType, nonNullCount } from "./column-facts.js";
-export type { ColumnFacts, InferredType } from "./column-facts.js";
+export { TYPE_COUNTER_NAMES, columnFacts, inferType, nonNullCount } from "./column-facts.js";
+export type { ColumnFacts, InferredType, TypeCounterName } from "./column-facts.js";
 
 export { chiSquareSf, logGamma, regularizedGammaP, regularizedGammaQ } from "./stats/gamma.js";
 export { kolmogorovSf, kolmogorovSmirnovCdf, kolmogorovSmirnovSf } from "./stats/kolmogorov.js";
@@ -79,7 +79,6 @@ export type { CompareOptions, ProfileComparison, SegmentQualityFinding } from ".
 
 export {
   CHECK_NAMES,
-  TYPE_COUNTER_NAMES,
   checkConstraints,
   defaultConstraintName,
   parseConstraints,
@@ -101,6 +100,5 @@ export type {
   RangeConstraint,
   ReferenceSetConstraint,
   ThresholdConstraint,
-  TypeCounterName,
   TypesListConstraint,
 } from "./constraints/index.js";

@@ -180,6 +180,15 @@ describe("datasetDrift", () => {
       { column: "gone", segment: null, reason: "no non-null values to compare in the reference and target" },
     ]);
     expect(() => datasetDrift(ref, tgt, { minEffectSize: 2 })).toThrow(AnalysisError);
+    // The column-level options are checked too, not only when one column is compared.
+    expect(() =>
+      datasetDrift(ref, tgt, { thresholds: { ks: { possibleDrift: 0.01, drift: 0.05 } } }),
+    ).toThrow(/drift ≤ possibleDrift/);
+    expect(() => datasetDrift(ref, tgt, { largeSampleSize: -1 })).toThrow(/largeSampleSize/);
+    // A requested column missing from a side is reported, not dropped.
+    expect(datasetDrift(ref, tgt, { columns: ["a", "nope"] }).summary.skipped).toEqual([
+      { column: "nope", segment: null, reason: "the column is not in the reference and target" },
+    ]);
     expect(() => datasetDrift(ref, tgt, { driftShare: 0 })).toThrow(/driftShare/);
     expect(() => datasetDrift(ref, tgt, { correction: "bonferroni" as never })).toThrow(/correction/);
     expect(() => datasetDrift(ref, tgt, { methodByColumn: { a: "t-test" as never } })).toThrow(

@@ -38,4 +38,11 @@ describe("wassersteinDrift", () => {
       })!.category,
     ).toBe("drift");
   });
+
+  it("refuses infinite values, where the distance is undefined, with a reason that names the way out", () => {
+    const withInfinity = sketch(Float64Array.of(1, 2, Infinity));
+    expect(() => wassersteinDrift(withInfinity, sketch(Float64Array.of(1, 2, 3)))).toThrow(
+      "the Wasserstein distance is undefined: the reference holds infinite values; use ks or psi instead",
+    );
+  });
 });

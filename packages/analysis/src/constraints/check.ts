@@ -17,7 +17,8 @@ import type {
 } from "@sightglass/profile";
 import { AnalysisError } from "../errors.js";
 import { formatItems, formatNumber, formatRange, quoteColumn } from "./format.js";
-import { TYPE_COUNTER_NAMES } from "./types.js";
+import { TYPE_COUNTER_NAMES } from "../column-facts.js";
+import type { TypeCounterName } from "../column-facts.js";
 import type {
   CheckName,
   Constraint,
@@ -25,7 +26,6 @@ import type {
   ConstraintReport,
   ConstraintResult,
   ConstraintSet,
-  TypeCounterName,
 } from "./types.js";
 import { validateConstraints } from "./validate.js";
 

@@ -2,7 +2,7 @@ export { checkConstraints } from "./check.js";
 export { defaultConstraintName } from "./format.js";
 export { parseConstraints } from "./parse.js";
 export type { ConstraintFormat } from "./parse.js";
-export { CHECK_NAMES, TYPE_COUNTER_NAMES } from "./types.js";
+export { CHECK_NAMES } from "./types.js";
 export type {
   CheckName,
   ColumnOnlyConstraint,
@@ -18,7 +18,6 @@ export type {
   RangeConstraint,
   ReferenceSetConstraint,
   ThresholdConstraint,
-  TypeCounterName,
   TypesListConstraint,
 } from "./types.js";
 export { validateConstraints } from "./validate.js";

@@ -2,16 +2,7 @@
 // the document's own (snake_case, as in whylogs' factory parameters), so a validated set is itself a valid
 // document: it can be written back out as JSON or YAML and read again unchanged.
 
-/** The counters of whylogs' `types` metric, in summary order. */
-export const TYPE_COUNTER_NAMES = [
-  "integral",
-  "fractional",
-  "boolean",
-  "string",
-  "object",
-  "tensor",
-] as const;
-export type TypeCounterName = (typeof TYPE_COUNTER_NAMES)[number];
+import type { TypeCounterName } from "../column-facts.js";
 
 /** Every check a document may name: whylogs' constraint factory names plus `column_exists` / `columns_present`. */
 export const CHECK_NAMES = [

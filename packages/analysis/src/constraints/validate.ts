@@ -4,8 +4,10 @@
 
 import { AnalysisError } from "../errors.js";
 import { defaultConstraintName } from "./format.js";
-import { CHECK_NAMES, TYPE_COUNTER_NAMES } from "./types.js";
-import type { CheckName, Constraint, ConstraintSet, TypeCounterName } from "./types.js";
+import { TYPE_COUNTER_NAMES } from "../column-facts.js";
+import type { TypeCounterName } from "../column-facts.js";
+import { CHECK_NAMES } from "./types.js";
+import type { CheckName, Constraint, ConstraintSet } from "./types.js";
 
 type FieldKind =
   | "column"

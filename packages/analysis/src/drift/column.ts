@@ -5,11 +5,11 @@ import type { ColumnProfileView } from "@sightglass/profile";
 import { AnalysisError } from "../errors.js";
 import { columnFacts } from "../column-facts.js";
 import type { ColumnFacts } from "../column-facts.js";
-import { binnedDrift, isBinnedMethod } from "./binned.js";
+import { binnedDrift } from "./binned.js";
 import { categoricalHistogramPair, numericHistogramPair, quantileHistogramPair } from "./histogram-pair.js";
 import type { BinningOptions } from "./histogram-pair.js";
 import { ksDrift } from "./ks.js";
-import { DEFAULT_THRESHOLDS, DRIFT_METHODS, checkThresholds } from "./types.js";
+import { DRIFT_METHODS, checkThresholds } from "./types.js";
 import type { DriftMethod, DriftResult, DriftThresholds } from "./types.js";
 import { wassersteinDrift } from "./wasserstein.js";
 
@@ -90,7 +90,11 @@ export function autoMethod(kind: DriftKind, effectiveSize: number, largeSampleSi
   return small ? "chi_square" : "jensen_shannon";
 }
 
-function checkOptions(options: ColumnDriftOptions): void {
+/**
+ * Validates the options of a column drift.
+ * @throws AnalysisError `invalid-argument` naming the offending option.
+ */
+export function checkColumnDriftOptions(options: ColumnDriftOptions): void {
   const { method, largeSampleSize, maxCategoricalIntegers } = options;
   if (method !== undefined && method !== "auto" && !DRIFT_METHODS.includes(method)) {
     throw new AnalysisError(
@@ -138,11 +142,39 @@ export function columnDrift(
   target: ColumnProfileView,
   options: ColumnDriftOptions = {},
 ): ColumnDrift {
-  checkOptions(options);
+  checkColumnDriftOptions(options);
   return driftOfFacts(columnFacts(reference), columnFacts(target), options);
 }
 
-/** {@link columnDrift} on facts already read (options already checked). */
+/** One method on one column whose kind is settled (its sketches are on both sides). */
+function scoreColumn(
+  method: DriftMethod,
+  kind: DriftKind,
+  ref: ColumnFacts,
+  tgt: ColumnFacts,
+  options: ColumnDriftOptions,
+): DriftResult | null {
+  const thresholds = options.thresholds?.[method];
+  switch (method) {
+    case "ks":
+      return ksDrift(ref.kll!, tgt.kll!, { thresholds });
+    case "wasserstein":
+      return wassersteinDrift(ref.kll!, tgt.kll!, { thresholds });
+    default: {
+      // Numbers: whylogs' equal-width bins for Hellinger, Jensen–Shannon and L∞; reference deciles for PSI and
+      // chi-square, whose per-bin terms blow up the sketch error of nearly empty bins.
+      const pair =
+        kind === "categorical"
+          ? categoricalHistogramPair(ref.frequentItems!, tgt.frequentItems!)
+          : method === "psi" || method === "chi_square"
+            ? quantileHistogramPair(ref.kll!, tgt.kll!)
+            : numericHistogramPair(ref.kll!, tgt.kll!, options.binning);
+      return binnedDrift(method, pair, thresholds);
+    }
+  }
+}
+
+/** {@link columnDrift} on facts already read (options already checked with {@link checkColumnDriftOptions}). */
 export function driftOfFacts(ref: ColumnFacts, tgt: ColumnFacts, options: ColumnDriftOptions): ColumnDrift {
   const skip = (reason: string, kind: DriftKind | null = null): ColumnDrift => ({
     column: ref.name,
@@ -177,31 +209,13 @@ export function driftOfFacts(ref: ColumnFacts, tgt: ColumnFacts, options: Column
     requested === "auto"
       ? autoMethod(kind, (n * m) / (n + m), options.largeSampleSize ?? DEFAULT_LARGE_SAMPLE_SIZE)
       : requested;
-  const thresholds = options.thresholds?.[method] ?? DEFAULT_THRESHOLDS[method];
   let result: DriftResult | null;
-  if (method === "ks") result = ksDrift(ref.kll!, tgt.kll!, { thresholds });
-  else if (method === "wasserstein") {
-    const infinite = [ref.kll!, tgt.kll!].some(
-      (k) => !Number.isFinite(k.getMinItem()) || !Number.isFinite(k.getMaxItem()),
-    );
-    if (infinite)
-      return skip("the Wasserstein distance is undefined: the column holds infinite values", kind);
-    result = wassersteinDrift(ref.kll!, tgt.kll!, options.thresholds?.wasserstein ? { thresholds } : {});
-  } else if (isBinnedMethod(method)) {
-    // Numbers: whylogs' equal-width bins for Hellinger, Jensen–Shannon and L∞; reference deciles for PSI and
-    // chi-square, whose per-bin terms blow up the sketch error of nearly empty bins.
-    const pair =
-      kind === "categorical"
-        ? categoricalHistogramPair(ref.frequentItems!, tgt.frequentItems!)
-        : method === "psi" || method === "chi_square"
-          ? quantileHistogramPair(ref.kll!, tgt.kll!)
-          : numericHistogramPair(ref.kll!, tgt.kll!, options.binning);
-    result = binnedDrift(method, pair, thresholds);
-  } else {
-    result = null;
-  }
-  if (result !== null && (Number.isNaN(result.statistic) || Number.isNaN(result.bound))) {
-    return skip(`${method} is undefined for these values`, kind);
+  try {
+    result = scoreColumn(method, kind, ref, tgt, options);
+  } catch (error) {
+    // A method undefined for these values (e.g. Wasserstein over infinities) says why; that is the reason.
+    if (error instanceof AnalysisError) return skip(error.message, kind);
+    throw error;
   }
   return { column: ref.name, kind, result, reason: null, referenceCount: n, targetCount: m };
 }

@@ -11,6 +11,7 @@
 
 import type { KllDoublesSketch, FrequentItemsSketch } from "@sightglass/sketches";
 import { ErrorType } from "@sightglass/sketches";
+import { AnalysisError } from "../errors.js";
 
 export interface HistogramPair {
   /** A label per bin: `[lo, hi)` edges for numbers, the value for categories, `"__other__"` for the rest. */
@@ -29,8 +30,9 @@ export interface HistogramPair {
   readonly edges: Float64Array | null;
   /**
    * For numeric pairs: the interval holding each side's raw-data CDF (share of values < edge) at every edge.
-   * Tighter than the per-bin intervals taken together, because the shares of neighbouring bins cannot all be
-   * off in the same direction: metric scores (Hellinger, Jensen–Shannon) use it for a second bound.
+   * It ties neighbouring bins together (their shares cannot all be off in the same direction), which the
+   * per-bin intervals ignore: metric scores (Hellinger, Jensen–Shannon) derive a second bound from it and
+   * report the smaller of the two.
    */
   readonly referenceCdf: CdfBounds | null;
   readonly targetCdf: CdfBounds | null;
@@ -225,10 +227,13 @@ function binnedShares(
   for (let j = 0; j < edges.length; j++) {
     below += share[j]!;
     const e = edges[j]!;
-    // No value is below an edge ≤ min; every value is below an edge > max.
-    const known = e <= min ? 0 : e > max ? 1 : NaN;
-    cdfLow[j] = known === known ? known : Math.max(0, below - rankError);
-    cdfHigh[j] = known === known ? known : Math.min(1, below + rankError);
+    if (e <= min) continue; // no value is below an edge ≤ min: exactly 0
+    if (e > max) {
+      cdfLow[j] = cdfHigh[j] = 1; // every value is below an edge > max
+      continue;
+    }
+    cdfLow[j] = Math.max(0, below - rankError);
+    cdfHigh[j] = Math.min(1, below + rankError);
   }
   return { share, low, high, cdf: { low: cdfLow, high: cdfHigh } };
 }
@@ -313,6 +318,9 @@ export function quantileHistogramPair(
   target: KllDoublesSketch,
   bins = DEFAULT_QUANTILE_BINS,
 ): HistogramPair {
+  if (!Number.isInteger(bins) || bins < 2) {
+    throw new AnalysisError("invalid-argument", `quantile bins must be an integer ≥ 2, got ${bins}`);
+  }
   const ranks = Array.from({ length: bins - 1 }, (_, i) => (i + 1) / bins);
   const edges = strictlyIncreasing(Float64Array.from(reference.getQuantiles(ranks)));
   return binnedHistogramPair(reference, target, edges);

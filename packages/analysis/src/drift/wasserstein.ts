@@ -4,6 +4,7 @@
 // agree outside [min, max] (the sketch keeps the exact extremes) and differ by at most ε inside.
 
 import type { KllDoublesSketch } from "@sightglass/sketches";
+import { AnalysisError } from "../errors.js";
 import { cdfError } from "./ks.js";
 import { walkStepCdfs } from "./step-cdf.js";
 import { DEFAULT_DISTANCE_THRESHOLDS, categoryOfDistance } from "./types.js";
@@ -33,6 +34,8 @@ export interface WassersteinOptions {
 /**
  * Wasserstein-1 drift. `statistic` is in the data's units; `bound` is the most it can differ from the
  * raw-data distance (99% confidence per sketch; 0 for exact sketches). Null when either side is empty.
+ * @throws AnalysisError `invalid-argument` when a side holds ±Infinity: the distance is then undefined
+ *   (scipy answers NaN), and a rank-based method (KS, PSI) is the one to use.
  */
 export function wassersteinDrift(
   reference: KllDoublesSketch,
@@ -40,6 +43,17 @@ export function wassersteinDrift(
   options: WassersteinOptions = {},
 ): DriftResult | null {
   if (reference.isEmpty() || target.isEmpty()) return null;
+  for (const [side, s] of [
+    ["reference", reference],
+    ["target", target],
+  ] as const) {
+    if (!Number.isFinite(s.getMinItem()) || !Number.isFinite(s.getMaxItem())) {
+      throw new AnalysisError(
+        "invalid-argument",
+        `the Wasserstein distance is undefined: the ${side} holds infinite values; use ks or psi instead`,
+      );
+    }
+  }
   const statistic = wassersteinDistance(reference, target);
   // An exact sketch has no error whatever its range (0 · ∞ would be NaN).
   const error = (s: KllDoublesSketch) => {

@@ -5,7 +5,7 @@
 
 import type { DatasetProfileView } from "@sightglass/profile";
 import { ErrorType } from "@sightglass/sketches";
-import { columnFacts, nonNullCount } from "../column-facts.js";
+import { TYPE_COUNTER_NAMES, columnFacts, nonNullCount } from "../column-facts.js";
 import type { ColumnFacts, InferredType } from "../column-facts.js";
 import { driftKind, DEFAULT_MAX_CATEGORICAL_INTEGERS } from "../drift/column.js";
 import { cdfError } from "../drift/ks.js";
@@ -152,7 +152,6 @@ function missingValues(ref: ColumnFacts, tgt: ColumnFacts, o: Required<QualityOp
   });
 }
 
-const TYPE_NAMES = ["integral", "fractional", "boolean", "string", "object", "tensor"] as const;
 const NUMERIC = new Set<InferredType>(["integral", "fractional"]);
 
 function typeMismatch(ref: ColumnFacts, tgt: ColumnFacts, emit: Emit): void {
@@ -170,13 +169,13 @@ function typeMismatch(ref: ColumnFacts, tgt: ColumnFacts, emit: Emit): void {
     });
     return;
   }
-  const targetTotal = TYPE_NAMES.reduce((s, t) => s + tgt.types[t], 0);
+  const targetTotal = TYPE_COUNTER_NAMES.reduce((s, t) => s + tgt.types[t], 0);
   const compatible = (t: InferredType) =>
     t === ref.inferredType || (NUMERIC.has(t) && NUMERIC.has(ref.inferredType));
-  for (const t of TYPE_NAMES) {
+  for (const t of TYPE_COUNTER_NAMES) {
     if (tgt.types[t] === 0 || ref.types[t] > 0 || compatible(t)) continue;
     const share = tgt.types[t] / targetTotal;
-    const referenceKinds = TYPE_NAMES.filter((k) => ref.types[k] > 0).join(", ");
+    const referenceKinds = TYPE_COUNTER_NAMES.filter((k) => ref.types[k] > 0).join(", ");
     emit({
       check: "type_mismatch",
       severity: share >= 0.05 ? "error" : "warning",

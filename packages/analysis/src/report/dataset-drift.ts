@@ -4,7 +4,7 @@
 
 import type { DatasetProfileView } from "@sightglass/profile";
 import { columnFacts } from "../column-facts.js";
-import { driftOfFacts } from "../drift/column.js";
+import { checkColumnDriftOptions, driftOfFacts } from "../drift/column.js";
 import type { ColumnDriftOptions, DriftKind } from "../drift/column.js";
 import { DEFAULT_THRESHOLDS, DRIFT_METHODS, categoryOfPValue, isPValueMethod } from "../drift/types.js";
 import type { DriftCategory, DriftMethod } from "../drift/types.js";
@@ -96,6 +96,7 @@ export interface ProfilePair {
 }
 
 function checkOptions(o: DatasetDriftOptions): void {
+  checkColumnDriftOptions(o);
   if (o.correction !== undefined && o.correction !== "benjamini-hochberg" && o.correction !== "none") {
     throw new AnalysisError(
       "invalid-argument",
@@ -118,6 +119,8 @@ function checkOptions(o: DatasetDriftOptions): void {
     }
   }
 }
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const SEVERITY: Readonly<Record<DriftCategory, number>> = { drift: 0, possible_drift: 1, no_drift: 2 };
 
@@ -151,9 +154,18 @@ export function driftOfPairs(
   const skipped: SkippedColumn[] = [];
   for (const { segment, reference, target } of pairs) {
     const targetNames = new Set(target.columnNames());
-    const names = (options.columns ?? reference.columnNames()).filter(
-      (c) => targetNames.has(c) && reference.column(c) !== undefined,
-    );
+    let names = reference.columnNames().filter((c) => targetNames.has(c));
+    if (options.columns !== undefined) {
+      // A requested column missing from a side is reported, not silently dropped.
+      const shared = new Set(names);
+      for (const name of options.columns) {
+        if (shared.has(name)) continue;
+        const missing = [reference, target].filter((v) => v.column(name) === undefined);
+        const sides = missing.map((v) => (v === reference ? "reference" : "target")).join(" and ");
+        skipped.push({ column: name, segment, reason: `the column is not in the ${sides}` });
+      }
+      names = options.columns.filter((c) => shared.has(c));
+    }
     for (const name of names) {
       const method = options.methodByColumn?.[name] ?? options.method;
       const drift = driftOfFacts(columnFacts(reference.column(name)!), columnFacts(target.column(name)!), {
@@ -161,7 +173,7 @@ export function driftOfPairs(
         method,
       });
       if (drift.result === null) {
-        skipped.push({ column: name, segment, reason: drift.reason ?? "no result" });
+        skipped.push({ column: name, segment, reason: drift.reason! });
         continue;
       }
       const r = drift.result;
@@ -211,8 +223,8 @@ export function driftOfPairs(
       SEVERITY[a.category] - SEVERITY[b.category] ||
       (a.adjustedPValue ?? 1) - (b.adjustedPValue ?? 1) ||
       b.effectSize - a.effectSize ||
-      (a.column < b.column ? -1 : a.column > b.column ? 1 : 0) ||
-      (a.segment ?? "").localeCompare(b.segment ?? ""),
+      byCodePoint(a.column, b.column) ||
+      byCodePoint(a.segment ?? "", b.segment ?? ""),
   );
 
   const drifted = columns.filter((c) => c.category === "drift").length;
