@@ -330,7 +330,8 @@ function constantValue(f: ColumnFacts): string | null {
     return f.kll.getMinItem() === f.kll.getMaxItem() ? num(f.kll.getMinItem()) : null;
   }
   const fi = f.frequentItems;
-  if (fi !== null && fi.getTotalWeight() === nonNullCount(f)) {
+  // One tracked value holding all the weight; checking the count first spares listing (and sorting) the items.
+  if (fi !== null && fi.getNumActiveItems() === 1 && fi.getTotalWeight() === nonNullCount(f)) {
     const rows = fi.getFrequentItems(ErrorType.NO_FALSE_POSITIVES, 0);
     if (rows.length === 1 && rows[0]!.lowerBound === fi.getTotalWeight()) return rows[0]!.item;
   }
