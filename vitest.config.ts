@@ -7,6 +7,7 @@ const alias = {
   "@sightglass/profile/node": fileURLToPath(new URL("./packages/profile/src/node/index.ts", import.meta.url)),
   "@sightglass/profile": fileURLToPath(new URL("./packages/profile/src/index.ts", import.meta.url)),
   "@sightglass/analysis": fileURLToPath(new URL("./packages/analysis/src/index.ts", import.meta.url)),
+  "@sightglass/cli": fileURLToPath(new URL("./packages/cli/src/index.ts", import.meta.url)),
 };
 
 export default defineConfig({
@@ -30,9 +31,22 @@ export default defineConfig({
         test: {
           name: "oracle",
           include: ["tests/oracle/**/*.test.ts"],
-          globalSetup: ["scripts/vitest-build-wasm.ts", "tests/oracle/setup-python.ts"],
+          // The build: some oracle tests run the compiled `sightglass` command.
+          globalSetup: ["scripts/vitest-build.ts", "tests/oracle/setup-python.ts"],
           testTimeout: 120_000,
           hookTimeout: 600_000,
+        },
+      },
+      {
+        // The `sightglass` command run as a user runs it: the compiled CLI in a child process, on generated
+        // files with every CSV/JSONL quirk, the real dataset in ../shared, and a multi-GB stream.
+        extends: true,
+        test: {
+          name: "cli",
+          include: ["tests/cli/**/*.test.ts"],
+          globalSetup: ["scripts/vitest-build.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
         },
       },
       {

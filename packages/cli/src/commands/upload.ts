@@ -1,0 +1,130 @@
+// `sightglass upload <profiles…> --server URL --project ID`: sends profiles to a Sightglass server's ingestion
+// endpoint. The API key comes from the environment (never the command line, where `ps` and shell history
+// would show it).
+
+import { createHash } from "node:crypto";
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { CliError } from "../errors.js";
+import { formatBytes } from "../output/format.js";
+import type { CommandContext } from "./context.js";
+import { print } from "./context.js";
+import { readProfile } from "./inputs.js";
+
+export interface UploadOptions {
+  readonly server?: string;
+  readonly project?: string;
+  readonly apiKeyEnv?: string;
+  readonly retries?: string;
+}
+
+export const API_KEY_ENV = "SIGHTGLASS_API_KEY";
+
+async function profilePaths(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p).catch(() => null);
+    if (info === null) throw new CliError("input", `cannot read ${p}: no such file`, { source: p });
+    if (info.isDirectory()) {
+      const names = (await readdir(p)).filter((n) => n.endsWith(".bin")).sort();
+      if (names.length === 0) throw new CliError("input", `${p} has no profile (.bin) files`, { source: p });
+      out.push(...names.map((n) => join(p, n)));
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+function retryable(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+export async function uploadCommand(ctx: CommandContext, paths: string[], o: UploadOptions): Promise<number> {
+  if (o.server === undefined)
+    throw new CliError("usage", "upload needs --server <url> (e.g. http://localhost:8080)");
+  if (o.project === undefined) throw new CliError("usage", "upload needs --project <id>");
+  let base: URL;
+  try {
+    base = new URL(o.server);
+    if (base.protocol !== "http:" && base.protocol !== "https:") throw new Error("not http(s)");
+  } catch {
+    throw new CliError("usage", `--server must be an http(s) URL, got ${JSON.stringify(o.server)}`);
+  }
+  const envName = o.apiKeyEnv ?? API_KEY_ENV;
+  const apiKey = ctx.env[envName];
+  if (apiKey === undefined || apiKey === "") {
+    throw new CliError(
+      "usage",
+      `no API key: set ${envName} in the environment (create a key in the server's settings)`,
+    );
+  }
+  const retries = o.retries === undefined ? 3 : Number(o.retries);
+  if (!Number.isInteger(retries) || retries < 0)
+    throw new CliError("usage", `--retries must be an integer ≥ 0`);
+  const files = await profilePaths(paths);
+  const url = new URL(
+    `api/v1/projects/${encodeURIComponent(o.project)}/profiles`,
+    base.href.endsWith("/") ? base : `${base.href}/`,
+  );
+  for (const file of files) {
+    // Validate before sending: a server should never be the first to notice a broken file.
+    await readProfile(file);
+    const bytes = await readFile(file);
+    // Same bytes → same key: a retried upload (ours or a re-run of the command) is stored once.
+    const idempotencyKey = createHash("sha256").update(bytes).digest("hex");
+    let attempt = 0;
+    for (;;) {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/octet-stream",
+            "x-api-key": apiKey,
+            "idempotency-key": idempotencyKey,
+          },
+          body: bytes,
+          signal: AbortSignal.timeout(60_000),
+        });
+      } catch (e) {
+        if (attempt++ < retries) {
+          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+          continue;
+        }
+        const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+        throw new CliError(
+          "network",
+          `cannot reach ${base.origin}: ${cause} (is the server running? check --server)`,
+          {
+            source: url.href,
+            cause: e,
+          },
+        );
+      }
+      if (response.ok) {
+        print(ctx.stdout, `Uploaded ${file} (${formatBytes(bytes.length)}) → project ${o.project}`);
+        break;
+      }
+      if (retryable(response.status) && attempt++ < retries) {
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+        continue;
+      }
+      const body = (await response.text().catch(() => "")).slice(0, 500);
+      const hint =
+        response.status === 401 || response.status === 403
+          ? ` — check ${envName} and that the key may ingest into project ${o.project}`
+          : response.status === 404
+            ? ` — no project ${o.project} on ${base.origin}, or not a Sightglass server`
+            : "";
+      throw new CliError(
+        "network",
+        `upload of ${file} failed: HTTP ${response.status}${body ? `: ${body}` : ""}${hint}`,
+        {
+          source: url.href,
+        },
+      );
+    }
+  }
+  return 0;
+}

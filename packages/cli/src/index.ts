@@ -1,0 +1,10 @@
+export { runCli, buildProgram, EXIT_CODES_HELP } from "./main.js";
+export type { CommandContext, Output } from "./commands/context.js";
+export { CliError } from "./errors.js";
+export type { CliErrorKind } from "./errors.js";
+export { profileInputs } from "./engine/run.js";
+export type { ProfileRunOptions, ProfileRunResult, RunProgress } from "./engine/run.js";
+export type { PartitionView } from "./engine/partitioner.js";
+export { detectInput } from "./input/detect.js";
+export type { DataFormat, DetectedInput, InputFormat } from "./input/detect.js";
+export type { DriftReportData } from "./report/types.js";
