@@ -38,7 +38,10 @@ export interface ColumnSlice {
 /** The minimal structural view of an apache-arrow `Table` this library reads. */
 export interface ArrowTableLike {
   readonly schema: {
-    readonly fields: readonly { readonly name: string; readonly type: { readonly typeId: number } }[];
+    readonly fields: readonly {
+      readonly name: string;
+      readonly type: { readonly typeId: number; readonly precision?: number };
+    }[];
   };
   readonly numRows: number;
   getChild(name: string): ArrowVectorLike | null;
@@ -63,6 +66,7 @@ interface ArrowVectorLike {
 }
 
 // apache-arrow `Type` enum values (stable across versions since 0.x).
+const ARROW_NULL = 1;
 const ARROW_INT = 2;
 const ARROW_FLOAT = 3;
 const ARROW_UTF8 = 5;
@@ -122,7 +126,24 @@ export function arrowColumns(table: ArrowTableLike): ColumnSlice[][] {
     const type = arrowType(field.type.typeId);
     const slices: ColumnSlice[] = [];
     const typeId = field.type.typeId;
-    if ((typeId === ARROW_FLOAT || typeId === ARROW_INT) && Array.isArray(vector.data)) {
+    // Float16 (Precision.HALF = 0) is stored as raw 16-bit patterns in a Uint16Array: never read those
+    // as numbers; the vector's accessor decodes them.
+    const half = typeId === ARROW_FLOAT && field.type.precision === 0;
+    if (half) {
+      const values = new Array<unknown>(vector.length);
+      for (let i = 0; i < vector.length; i++) values[i] = vector.get(i);
+      slices.push({ name: field.name, values, impliedType: type });
+    } else if (typeId === ARROW_NULL && Array.isArray(vector.data)) {
+      // The null type has no buffers at all: every value is missing.
+      for (const chunk of vector.data) {
+        slices.push({
+          name: field.name,
+          values: [],
+          impliedType: type,
+          counted: { objects: 0, nulls: chunk.length },
+        });
+      }
+    } else if ((typeId === ARROW_FLOAT || typeId === ARROW_INT) && Array.isArray(vector.data)) {
       for (const chunk of vector.data) {
         const values = chunk.values;
         if (!isTypedNumericArray(values)) {

@@ -2,9 +2,11 @@ import { KllDoublesSketch } from "@sightglass/sketches";
 import {
   Bool,
   Dictionary,
+  Float16,
   Float64,
   Int32,
   Int64,
+  Null,
   Table,
   TimestampMillisecond,
   Utf8,
@@ -12,8 +14,8 @@ import {
   vectorFromArray,
 } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { DatasetProfile, DatasetSchema, ProfileError } from "../src/index.js";
-import type { FrequentItemSummary, ProfileSummary, DatasetProfileView } from "../src/index.js";
+import { DatasetProfile, DatasetProfileView, DatasetSchema, ProfileError } from "../src/index.js";
+import type { FrequentItemSummary, ProfileSummary } from "../src/index.js";
 import { SUMMARY_KEYS } from "./support/summary-keys.js";
 
 function keysOf(...namespaces: (keyof typeof SUMMARY_KEYS)[]): string[] {
@@ -456,5 +458,46 @@ describe("Apache Arrow types without a typed-array twin", () => {
     const p = new DatasetProfile({ schema });
     p.track(arrow(0, 1234).concat(arrow(1234, n)).slice(101, 2900));
     expect(p.view().toSummary()).toEqual(plain(101, 2900));
+  });
+});
+
+describe("Apache Arrow float16 and null columns", () => {
+  it("decodes float16 values instead of reading their bit patterns; counts every null-type value as null", () => {
+    const halves = [0.5, -2, null, 1024, 0.099975586];
+    const table = new Table({
+      h: vectorFromArray(halves, new Float16()),
+      z: vectorFromArray([null, null, null, null, null], new Null()),
+    });
+    const s = new DatasetProfile().track(table).view().toSummary();
+    expect(s.h).toMatchObject({
+      "counts/n": 5,
+      "counts/null": 1,
+      "types/fractional": 4,
+      "distribution/max": 1024,
+    });
+    expect(s.h!["distribution/mean"]).toBeCloseTo((0.5 - 2 + 1024 + 0.099975586) / 4, 6);
+    expect(s.z).toMatchObject({ "counts/n": 5, "counts/null": 5 });
+  });
+});
+
+describe("ints at the ends of int64", () => {
+  it("serializes the exact extremes, which doubles cannot hold, and reads them back", () => {
+    const big = [9223372036854775807n, -9223372036854775808n, 9007199254740993n, 5n];
+    const view = new DatasetProfile().track({ v: big }).view();
+    expect(view.toSummary().v!["ints/max"]).toBe(2 ** 63);
+    const components = DatasetProfileView.deserialize(view.serialize()).column("v")!.toComponents();
+    expect(components.get("ints/max")).toMatchObject({ kind: "n", value: 9223372036854775807n });
+    expect(components.get("ints/min")).toMatchObject({ kind: "n", value: -9223372036854775808n });
+    // Merged with a profile of small ints, the big extremes stay exact.
+    const merged = view.merge(new DatasetProfile().track({ v: [1, 2, 3] }).view());
+    const again = DatasetProfileView.deserialize(merged.serialize()).column("v")!.toComponents();
+    expect(again.get("ints/max")).toMatchObject({ value: 9223372036854775807n });
+    const small = new DatasetProfile().track({ v: [9007199254740993n, 2n ** 60n] }).view();
+    const smallMerged = small
+      .merge(new DatasetProfile().track({ v: [-7] }).view())
+      .column("v")!
+      .toComponents();
+    expect(smallMerged.get("ints/min")).toMatchObject({ value: -7n });
+    expect(smallMerged.get("ints/max")).toMatchObject({ value: 2n ** 60n });
   });
 });

@@ -381,6 +381,12 @@ export class IntsMetric implements ColumnMetric {
   /** -Infinity / +Infinity until an integer is seen; serialized as Python's ±sys.maxsize sentinels. */
   max = -Infinity;
   min = Infinity;
+  /**
+   * The exact extremes of the int64 values beyond ±2^53 (null until one is seen). `max`/`min` hold them only
+   * to the nearest double, and 2^63 − 1 rounds to 2^63, which is not an int64: the file gets these.
+   */
+  bigMax: bigint | null = null;
+  bigMin: bigint | null = null;
 
   update(b: ColumnBatch): void {
     let max = this.max;
@@ -395,6 +401,8 @@ export class IntsMetric implements ColumnMetric {
       const v = Number(big);
       if (v > max) max = v;
       if (v < min) min = v;
+      if (this.bigMax === null || big > this.bigMax) this.bigMax = big;
+      if (this.bigMin === null || big < this.bigMin) this.bigMin = big;
     }
     this.max = max;
     this.min = min;
@@ -404,6 +412,17 @@ export class IntsMetric implements ColumnMetric {
     const o = sameKind(this, other);
     if (o.max > this.max) this.max = o.max;
     if (o.min < this.min) this.min = o.min;
+    if (o.bigMax !== null && (this.bigMax === null || o.bigMax > this.bigMax)) this.bigMax = o.bigMax;
+    if (o.bigMin !== null && (this.bigMin === null || o.bigMin < this.bigMin)) this.bigMin = o.bigMin;
+  }
+
+  /** The exact maximum: a big value when it is the largest (its double is at least every other value). */
+  private exactMax(): bigint {
+    return this.bigMax !== null && Number(this.bigMax) >= this.max ? this.bigMax : BigInt(this.max);
+  }
+
+  private exactMin(): bigint {
+    return this.bigMin !== null && Number(this.bigMin) <= this.min ? this.bigMin : BigInt(this.min);
   }
 
   copy(): IntsMetric {
@@ -411,8 +430,8 @@ export class IntsMetric implements ColumnMetric {
   }
 
   writeComponents(out: ColumnComponents): void {
-    out.set("ints/max", n(this.max === -Infinity ? NO_INT_MAX : BigInt(this.max), 2));
-    out.set("ints/min", n(this.min === Infinity ? NO_INT_MIN : BigInt(this.min), 1));
+    out.set("ints/max", n(this.max === -Infinity ? NO_INT_MAX : this.exactMax(), 2));
+    out.set("ints/min", n(this.min === Infinity ? NO_INT_MIN : this.exactMin(), 1));
   }
 
   writeSummary(out: Record<string, SummaryValue>): void {
@@ -432,6 +451,9 @@ export class IntsMetric implements ColumnMetric {
     }
     m.max = max.value <= NO_INT_MAX ? -Infinity : Number(max.value);
     m.min = min.value >= NO_INT_MIN ? Infinity : Number(min.value);
+    const safe = BigInt(Number.MAX_SAFE_INTEGER);
+    if (m.max !== -Infinity && (max.value > safe || max.value < -safe)) m.bigMax = max.value;
+    if (m.min !== Infinity && (min.value > safe || min.value < -safe)) m.bigMin = min.value;
     return m;
   }
 }
