@@ -9,7 +9,7 @@ import { expect, inject } from "vitest";
 const oracleDir = dirname(fileURLToPath(import.meta.url));
 
 /** oracle.py answers the sketch commands, whylogs_oracle.py the profile commands (same protocol). */
-export type OracleScript = "oracle.py" | "whylogs_oracle.py" | "scipy_oracle.py";
+export type OracleScript = "oracle.py" | "whylogs_oracle.py" | "scipy_oracle.py" | "columnar_files.py";
 
 export type PythonPackage = "datasketches" | "whylogs";
 export const PYTHON_PACKAGES: readonly PythonPackage[] = ["datasketches", "whylogs"];

@@ -36,6 +36,9 @@ function summaryTable(
     const n = num(s["counts/n"]) ?? 0;
     const nulls = num(s["counts/null"]) ?? 0;
     const items = s["frequent_items/frequent_strings"];
+    // No numbers in the column (strings, or all missing): whylogs still reports mean 0 and NaN extremes.
+    const numeric = (num(s["distribution/n"]) ?? 0) > 0;
+    const stat = (key: string): string => formatNumber(numeric ? num(s[key]) : null);
     const topItems = Array.isArray(items)
       ? items
           .slice(0, top)
@@ -47,10 +50,10 @@ function summaryTable(
       facts.inferredType,
       formatNumber(n),
       formatPercent(n > 0 ? nulls / n : null),
-      formatNumber(num(s["distribution/mean"])),
-      formatNumber(num(s["distribution/min"])),
-      formatNumber(num(s["distribution/median"])),
-      formatNumber(num(s["distribution/max"])),
+      stat("distribution/mean"),
+      stat("distribution/min"),
+      stat("distribution/median"),
+      stat("distribution/max"),
       formatNumber(num(s["cardinality/est"]) === null ? null : Math.round(num(s["cardinality/est"])!)),
       topItems,
     ];
