@@ -2,6 +2,7 @@
 // table, JSON, and/or a self-contained HTML report; `--fail-on` makes it a CI gate.
 
 import { writeFile } from "node:fs/promises";
+import { basename } from "node:path";
 import { AnalysisError, DRIFT_METHODS, compareSegments } from "@sightglass/analysis";
 import type { CompareOptions, DriftMethod, ProfileComparison, ProfilePair } from "@sightglass/analysis";
 import { CliError } from "../errors.js";
@@ -14,7 +15,7 @@ import type { CommandContext } from "./context.js";
 import { print } from "./context.js";
 import { loadProfiles, parseList, wholeView } from "./inputs.js";
 import type { DataOptions, LoadedProfiles } from "./inputs.js";
-import { jsonSafe } from "./show.js";
+import { printJson } from "../output/json.js";
 
 export interface DriftOptions extends DataOptions {
   readonly html?: string;
@@ -207,7 +208,7 @@ export async function driftCommand(
   }
   if (o.html !== undefined) {
     const data = buildDriftReportData({
-      ...(o.title !== undefined ? { title: o.title } : {}),
+      title: o.title ?? `Drift: ${basename(target)} vs ${basename(reference)}`,
       reference: { name: reference, views: pairs.map((p) => ({ segment: p.segment, view: p.reference })) },
       target: { name: target, views: pairs.map((p) => ({ segment: p.segment, view: p.target })) },
       comparison: cmp,
@@ -222,13 +223,13 @@ export async function driftCommand(
     }
   }
   if (o.json) {
-    print(ctx.stdout, JSON.stringify(jsonSafe(cmp), null, 2));
+    printJson(ctx.stdout, cmp);
   } else {
     printReport(ctx, cmp, ref, tgt);
     if (o.html !== undefined) print(ctx.stdout, `\nHTML report: ${o.html}`);
   }
   const tripped = gateTripped(cmp, o.failOn);
-  if (tripped && !o.json) {
+  if (tripped) {
     ctx.stderr.write(
       `--fail-on ${o.failOn}: ${o.failOn === "drift" ? "the dataset drifted" : "at least one column drifted or possibly drifted"} (exit 1)\n`,
     );

@@ -6,6 +6,7 @@ import { formatNumber, formatPercent } from "../output/format.js";
 import { renderTable } from "../output/table.js";
 import type { CommandContext } from "./context.js";
 import { print } from "./context.js";
+import { printJson } from "../output/json.js";
 import { describeSegment, loadProfiles, parseList, wholeView } from "./inputs.js";
 import type { DataOptions } from "./inputs.js";
 import { CliError } from "../errors.js";
@@ -76,21 +77,6 @@ function summaryTable(
   );
 }
 
-/** JSON-safe summary: NaN and ±Infinity (a mean over infinities) become strings rather than invalid JSON. */
-export function jsonSafe(value: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(value, (_k, v: unknown) =>
-      typeof v === "number" && !Number.isFinite(v)
-        ? Number.isNaN(v)
-          ? "NaN"
-          : v > 0
-            ? "Infinity"
-            : "-Infinity"
-        : v,
-    ),
-  );
-}
-
 export async function showCommand(ctx: CommandContext, paths: string[], o: ShowOptions): Promise<number> {
   const side = await loadProfiles(ctx, paths, o, "profiling");
   const only = parseList(o.columns);
@@ -115,7 +101,7 @@ export async function showCommand(ctx: CommandContext, paths: string[], o: ShowO
       return { segment: p.segment, summary: picked };
     });
     // One profile: the summary object itself (whylogs' to_summary_dict keys per column).
-    print(ctx.stdout, JSON.stringify(jsonSafe(o.segments ? summaries : summaries[0]!.summary), null, 2));
+    printJson(ctx.stdout, o.segments ? summaries : summaries[0]!.summary);
     return 0;
   }
   for (const p of parts) {

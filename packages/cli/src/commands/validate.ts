@@ -9,7 +9,7 @@ import type { CommandContext } from "./context.js";
 import { print } from "./context.js";
 import { loadProfiles, wholeView } from "./inputs.js";
 import type { DataOptions } from "./inputs.js";
-import { jsonSafe } from "./show.js";
+import { printJson } from "../output/json.js";
 
 export interface ValidateOptions extends DataOptions {
   readonly constraints?: string;
@@ -53,7 +53,7 @@ export async function validateCommand(
   const side = await loadProfiles(ctx, paths, o, "profiling");
   const report: ConstraintReport = checkConstraints(wholeView(side), set);
   if (o.json) {
-    print(ctx.stdout, JSON.stringify(jsonSafe(report), null, 2));
+    printJson(ctx.stdout, report);
   } else {
     print(
       ctx.stdout,
