@@ -216,6 +216,16 @@ describe("partitioned output", () => {
     expect(s.amount!["distribution/mean"]).toBeCloseTo(299.5, 9);
   });
 
+  it("names the columns when --timestamp-column or --segment-by is not one of them", async () => {
+    const path = write("cols.csv", "a,b\n1,x\n");
+    const ts = await sightglass(["profile", path, "--timestamp-column", "when", "-o", join(dir, "cols-ts")]);
+    expect(ts.code).toBe(2);
+    expect(ts.stderr).toContain('--timestamp-column "when" is not a column of the input; it has a, b');
+    const seg = await sightglass(["profile", path, "--segment-by", "nope", "-o", join(dir, "cols-seg")]);
+    expect(seg.code).toBe(3);
+    expect(seg.stderr).toMatch(/segment column is missing.*"nope"/);
+  });
+
   it("--bucket week starts on Monday; --segment-by writes one profile per segment", async () => {
     const path = write("timed2.csv", rows);
     const out = join(dir, "weekly");

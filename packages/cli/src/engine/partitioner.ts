@@ -3,6 +3,7 @@
 
 import { DatasetProfile, DatasetProfileView, SegmentedProfile } from "@sightglass/profile";
 import type { SegmentTag, TrackInput } from "@sightglass/profile";
+import { CliError } from "../errors.js";
 import type { MalformedRecord, RecordBatch } from "../input/types.js";
 import { bucketStart, toEpochMillis } from "./timestamps.js";
 import type { BucketSize, TimestampUnit } from "./timestamps.js";
@@ -133,6 +134,18 @@ export class Partitioner {
       return;
     }
     const read = columnReader(batch, tsColumn);
+    if (read === null) {
+      const names =
+        batch.kind === "columns"
+          ? Object.keys(batch.columns)
+          : batch.kind === "arrow"
+            ? (batch.table as { schema: { fields: { name: string }[] } }).schema.fields.map((f) => f.name)
+            : [];
+      throw new CliError(
+        "usage",
+        `--timestamp-column ${JSON.stringify(tsColumn)} is not a column of the input; it has ${names.slice(0, 30).join(", ")}`,
+      );
+    }
     const size = this.options.bucket ?? "day";
     const unit = this.options.timestampUnit ?? "auto";
     // Rows arrive mostly in time order: track runs of one bucket as slices instead of gathering rows.
@@ -142,7 +155,7 @@ export class Partitioner {
       if (runBucket !== null && end > runStart) this.sink(runBucket).track(sliceBatch(batch, runStart, end));
     };
     for (let i = 0; i < batch.rows; i++) {
-      const raw = read === null ? undefined : read(i);
+      const raw = read(i);
       const ms = toEpochMillis(raw, unit);
       const b = Number.isFinite(ms) ? bucketStart(ms, size) : null;
       if (b !== runBucket || b === null) {
