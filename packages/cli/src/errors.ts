@@ -31,3 +31,17 @@ export class CliError extends Error {
     return EXIT_CODES[this.kind];
   }
 }
+
+/** Why a file could not be opened or read, in words ("no such file" rather than ENOENT). */
+export function fileErrorReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A CliError for a file that cannot be opened or read. */
+export function unreadable(path: string, e: unknown): CliError {
+  return new CliError("input", `cannot read ${path}: ${fileErrorReason(e)}`, { source: path, cause: e });
+}

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { DatasetProfileView } from "@sightglass/profile";
 import { readProfileFile } from "@sightglass/profile/node";
 import { ProfileError } from "@sightglass/profile";
-import { CliError } from "../errors.js";
+import { CliError, unreadable } from "../errors.js";
 import { DATA_FORMATS, detectInput } from "../input/detect.js";
 import type { DataFormat, DetectedInput, InputFormat } from "../input/detect.js";
 import { mergePartitions, segmentName } from "../engine/partitioner.js";
@@ -126,15 +126,7 @@ export async function readProfile(path: string): Promise<DatasetProfileView> {
         cause: e,
       });
     }
-    const err = e as NodeJS.ErrnoException;
-    throw new CliError(
-      "input",
-      `cannot read ${path}: ${err.code === "ENOENT" ? "no such file" : err.message}`,
-      {
-        source: path,
-        cause: e,
-      },
-    );
+    throw unreadable(path, e);
   }
 }
 

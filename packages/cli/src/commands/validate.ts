@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { AnalysisError, checkConstraints, parseConstraints } from "@sightglass/analysis";
 import type { ConstraintReport, ConstraintSet } from "@sightglass/analysis";
-import { CliError } from "../errors.js";
+import { CliError, unreadable } from "../errors.js";
 import { renderTable, paint } from "../output/table.js";
 import type { CommandContext } from "./context.js";
 import { print } from "./context.js";
@@ -21,12 +21,7 @@ async function readConstraints(path: string): Promise<ConstraintSet> {
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CliError(
-      "input",
-      `cannot read ${path}: ${err.code === "ENOENT" ? "no such file" : err.message}`,
-      { source: path },
-    );
+    throw unreadable(path, e);
   }
   try {
     return parseConstraints(text, path.endsWith(".json") ? "json" : undefined);

@@ -2,22 +2,13 @@
 // reads of exact byte ranges (both formats are read by seeking, never loaded whole).
 
 import { open, type FileHandle } from "node:fs/promises";
-import { CliError } from "../errors.js";
+import { unreadable } from "../errors.js";
 
 export async function openInputFile(path: string): Promise<FileHandle> {
   try {
     return await open(path, "r");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EACCES"
-          ? "permission denied"
-          : code === "EISDIR"
-            ? "is a directory"
-            : messageOf(e);
-    throw new CliError("input", `cannot read ${path}: ${why}`, { source: path, cause: e });
+    throw unreadable(path, e);
   }
 }
 

@@ -1,8 +1,8 @@
 // Which reader a path needs: the user's --format, else the file name, else the first bytes.
 
-import { open } from "node:fs/promises";
 import { basename } from "node:path";
-import { CliError } from "../errors.js";
+import { CliError, unreadable } from "../errors.js";
+import { openInputFile } from "./columnar-file.js";
 
 export type DataFormat = "csv" | "tsv" | "jsonl" | "parquet" | "arrow";
 export type InputFormat = DataFormat | "profile";
@@ -63,27 +63,13 @@ function formatFromName(path: string): { format: InputFormat | null; gzip: boole
 }
 
 async function readHead(path: string): Promise<Uint8Array> {
-  let handle;
-  try {
-    handle = await open(path, "r");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EACCES"
-          ? "permission denied"
-          : code === "EISDIR"
-            ? "is a directory"
-            : (e as Error).message;
-    throw new CliError("input", `cannot read ${path}: ${why}`, { source: path, cause: e });
-  }
+  const handle = await openInputFile(path);
   try {
     const buf = new Uint8Array(16);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     return buf.subarray(0, bytesRead);
   } catch (e) {
-    throw new CliError("input", `cannot read ${path}: ${(e as Error).message}`, { source: path, cause: e });
+    throw unreadable(path, e);
   } finally {
     await handle.close();
   }
