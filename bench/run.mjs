@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Benchmark harness: @sightglass/sketches (built dist) next to pip `datasketches` on identical data, then
 // @sightglass/profile next to pip `whylogs` (bench/profile.mjs), then a drift report from two profiles
-// (@sightglass/analysis) next to pip `evidently` on the raw rows (bench/drift.mjs).
+// (@sightglass/analysis) next to pip `evidently` on the raw rows (bench/drift.mjs), then the `sightglass`
+// command on CSV files next to pandas + whylogs and pandas + evidently (bench/cli.mjs).
 //
-// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile,drift|<case id>,…] [--out <file>]
-//   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile and drift inputs
-//   --only    comma-separated groups (kll, hll, fi, profile, drift) or case ids (profile-columnar, profile-rows,
-//             profile-size, profile-rss, drift-columns, drift-wide, …)
+// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile,drift,cli|<case id>,…] [--out <file>]
+//   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile, drift and CLI inputs
+//   --only    comma-separated groups (kll, hll, fi, profile, drift, cli) or case ids (profile-columnar,
+//             profile-rows, profile-size, profile-rss, drift-columns, drift-wide, cli-profile, cli-drift, …)
 //   --out     where to write the JSON results (default bench/out/results.json)
 //
 // Methodology: input data is generated once here and written to a temporary directory as raw little-endian
@@ -31,6 +32,7 @@ const { KllDoublesSketch, HllSketch, HllUnion, HllType, FrequentItemsSketch } = 
 const { ensurePythonEnv } = await import("../scripts/python-env.mjs");
 const { PROFILE_CASE_IDS, runProfileBench } = await import("./profile.mjs");
 const { DRIFT_CASE_IDS, runDriftBench } = await import("./drift.mjs");
+const { CLI_CASE_IDS, runCliBench } = await import("./cli.mjs");
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
@@ -208,10 +210,13 @@ const profileSelected = PROFILE_CASE_IDS.some(selectProfile);
 // A full run of the drift group takes ~9 minutes, most of it Evidently's report on the 1M-row windows.
 const selectDrift = (id) => only.length === 0 || only.includes("drift") || only.includes(id);
 const driftSelected = DRIFT_CASE_IDS.some(selectDrift);
-if (selected.length === 0 && !profileSelected && !driftSelected) {
+// A full run of the cli group takes ~15 minutes: a 1 GB CSV profiled by both sides, 10½ min Evidently on 2 × 1M rows.
+const selectCli = (id) => only.length === 0 || only.includes("cli") || only.includes(id);
+const cliSelected = CLI_CASE_IDS.some(selectCli);
+if (selected.length === 0 && !profileSelected && !driftSelected && !cliSelected) {
   console.error(
-    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile, drift; ids: ` +
-      [...CASES.map((c) => c.id), ...PROFILE_CASE_IDS, ...DRIFT_CASE_IDS].join(", "),
+    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile, drift, cli; ids: ` +
+      [...CASES.map((c) => c.id), ...PROFILE_CASE_IDS, ...DRIFT_CASE_IDS, ...CLI_CASE_IDS].join(", "),
   );
   process.exit(2);
 }
@@ -594,9 +599,25 @@ if (driftSelected) {
   console.log(`${peerOutput || profile ? "\n" : ""}${run.markdown}`);
 }
 
+let cli;
+if (cliSelected) {
+  const run = await runCliBench({
+    quick,
+    select: selectCli,
+    ensurePythonEnv,
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  cli = run.json;
+  console.log(`${peerOutput || profile || drift ? "\n" : ""}${run.markdown}`);
+}
+
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(
   outPath,
-  `${JSON.stringify({ meta, results, ...(profile ? { profile } : {}), ...(drift ? { drift } : {}) }, null, 2)}\n`,
+  `${JSON.stringify(
+    { meta, results, ...(profile ? { profile } : {}), ...(drift ? { drift } : {}), ...(cli ? { cli } : {}) },
+    null,
+    2,
+  )}\n`,
 );
 process.stderr.write(`[bench] wrote ${outPath} (sink ${sink > 0 ? "ok" : "0"})\n`);

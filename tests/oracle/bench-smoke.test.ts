@@ -1,6 +1,6 @@
 // Smoke test of the benchmark harness: `node bench/run.mjs --quick` must run every case against the Python
-// peers (datasketches, whylogs) and print a table row for each. No timing assertions: speed claims live in
-// BENCHMARKS.md, not here.
+// peers (datasketches, whylogs, evidently; the `sightglass` command against pandas + whylogs / evidently) and
+// print a table row for each. No timing assertions: speed claims live in BENCHMARKS.md, not here.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const packageRoots = ["sketches", "profile", "analysis"].map((name) => join(repoRoot, "packages", name));
+const packageRoots = ["sketches", "profile", "analysis", "cli"].map((name) =>
+  join(repoRoot, "packages", name),
+);
 
 /** Newest modification time under a directory (the sources the dist is built from). */
 function newestMtime(directory: string): number {
@@ -80,6 +82,17 @@ const DRIFT_COLUMNS = [
   "timestamp",
 ];
 
+// Rows of the CLI tables (bench/cli.mjs, --quick sizes): the `sightglass` command next to its Python peer, each
+// with a figure on both sides.
+const EXPECTED_CLI_ROWS = [
+  "CLI profile: sightglass profile (default",
+  "CLI profile --threads 1:",
+  "CLI profile vs the whole python process",
+  "CLI profile peak RSS",
+  "CLI drift: sightglass drift --json",
+  "CLI drift vs the whole python process",
+];
+
 describe("benchmark harness (--quick)", () => {
   beforeAll(() => {
     const stale = packageRoots.some((root) => {
@@ -106,6 +119,7 @@ describe("benchmark harness (--quick)", () => {
       results: unknown[];
       profile?: { dataCheck: { ok: boolean; problems: string[] } };
       drift?: { columns: { dataCheck: { ok: boolean; problems: string[] } } };
+      cli?: { profile?: { dataCheck: { ok: boolean; problems: string[] } } };
     };
     rmSync(outDir, { recursive: true, force: true });
     expect(json.results).toHaveLength(EXPECTED_ROWS.length);
@@ -115,6 +129,8 @@ describe("benchmark harness (--quick)", () => {
     expect(json.drift?.columns.dataCheck.ok, JSON.stringify(json.drift?.columns.dataCheck.problems)).toBe(
       true,
     );
+    // The CLI's profile of the CSV and whylogs' profile of pandas.read_csv(same file) agree on rows and counts.
+    expect(json.cli?.profile?.dataCheck.ok, JSON.stringify(json.cli?.profile?.dataCheck.problems)).toBe(true);
     // Table rows: lines starting "| " that are not a header (a header is followed by the "|---" line).
     const lines = run.stdout.split("\n");
     const rows = lines.filter((line, i) => line.startsWith("| ") && !lines[i + 1]?.startsWith("|---"));
@@ -143,6 +159,11 @@ describe("benchmark harness (--quick)", () => {
       expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
       expect(row?.split("|")[2]).toMatch(/\d ms/);
     }
+    for (const title of EXPECTED_CLI_ROWS) {
+      const row = rows.find((line) => line.startsWith(`| ${title}`));
+      expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
+      expect(row?.split("|").slice(2, 4).join("|")).not.toContain("—");
+    }
     for (const column of DRIFT_COLUMNS) {
       expect(
         rows.find((line) => line.startsWith(`| ${column} |`)),
@@ -155,7 +176,8 @@ describe("benchmark harness (--quick)", () => {
         EXPECTED_PROFILE_ROWS_WITHOUT_PEER.length +
         EXPECTED_DRIFT_ROWS.length +
         EXPECTED_DRIFT_ROWS_WITHOUT_PEER.length +
-        DRIFT_COLUMNS.length,
+        DRIFT_COLUMNS.length +
+        EXPECTED_CLI_ROWS.length,
     );
   }, 600_000);
 });
