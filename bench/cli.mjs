@@ -38,7 +38,7 @@ const CLI = join(repoRoot, "packages", "cli", "bin", "sightglass.js");
 
 export const CLI_CASE_IDS = ["cli-profile", "cli-drift"];
 
-/** The targets: profile ≥ 3× pandas + whylogs (MB/s, 2 cores); drift ≥ 50× faster than Evidently. */
+/** The targets: profile ≥ 3× pandas + whylogs (MB/s, 2 cores); drift ≥ 50× faster than Evidently. */
 const TARGET_PROFILE = 3;
 const TARGET_DRIFT = 50;
 /** Evidently's venv (bench/requirements.txt, as bench/drift.mjs). whylogs comes from the oracle venv. */

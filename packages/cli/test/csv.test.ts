@@ -574,6 +574,6 @@ describe("CsvChunkParser record lines", () => {
     const parser = new CsvChunkParser({ dialect: COMMA, columns: ["a", "b"] });
     const result = parser.parse(bytes('1,x\n\n2,"two\nlines"\n3\n4,y\n'), 10);
     expect(result.batch.rows).toBe(3);
-    expect([...result.recordLines!]).toEqual([10, 12, 15]);
+    expect(Array.from(result.recordLines!)).toEqual([10, 12, 15]);
   });
 });

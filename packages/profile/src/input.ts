@@ -62,7 +62,8 @@ interface ArrowVectorLike {
   readonly length: number;
   readonly data: readonly ArrowDataLike[];
   get(i: number): unknown;
-  toArray(): ArrayLike<unknown>;
+  // apache-arrow's Null vector has no values to return (its toArray() is typed void).
+  toArray(): ArrayLike<unknown> | void;
 }
 
 // apache-arrow `Type` enum values (stable across versions since 0.x).
@@ -188,7 +189,7 @@ export function arrowColumns(table: ArrowTableLike): ColumnSlice[][] {
         });
       }
     } else {
-      const values = type === "any" ? arrowObjects(vector, typeId) : vector.toArray();
+      const values = type === "any" ? arrowObjects(vector, typeId) : (vector.toArray() ?? []);
       slices.push({ name: field.name, values, impliedType: type });
     }
     perColumn.push(slices);

@@ -13,7 +13,7 @@ export interface ProgressStream {
 export class ProgressLine {
   private readonly out: ProgressStream;
   private readonly started = performance.now();
-  private lastDraw = 0;
+  private lastDraw = -Infinity;
   private drawn = false;
   private latest: RunProgress | null = null;
 
