@@ -3,12 +3,13 @@
 // itself, sort its drift table, and show hostile column names and values as text. A full-page screenshot goes
 // to .cache/artifacts/drift-report.png for a human to look at.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
+import { runCli } from "../../packages/cli/src/main.js";
 import { buildDriftReportData } from "../../packages/cli/src/report/data.js";
 import { renderDriftReportHtml } from "../../packages/cli/src/report/html.js";
 import type { DriftReportData } from "../../packages/cli/src/report/types.js";
@@ -255,5 +256,52 @@ describe("the drift report opened from disk", () => {
     expect(blocked[0]).toMatch(/^https:\/\/example\.invalid\/pixel\.png (csp|net::ERR_BLOCKED_BY_CSP)$/);
     expect(answered).toEqual([fileUrl]);
     await other.close();
+  });
+});
+
+// The report as the command writes it: `sightglass drift reference.csv analysis.csv --html` on the California
+// housing data (../shared), run in-process through the CLI's own entry point.
+const housing = resolve(repoRoot, "../shared/data/california_housing");
+const haveHousing = existsSync(join(housing, "reference.csv")) && existsSync(join(housing, "analysis.csv"));
+
+describe.skipIf(!haveHousing)("the report `sightglass drift --html` writes for California housing", () => {
+  it("opens without errors or requests and draws a chart for every compared column", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sightglass-housing-report-"));
+    try {
+      const file = join(out, "housing.html");
+      const written: string[] = [];
+      const sink = { write: (t: string) => written.push(t) > 0 };
+      const code = await runCli(
+        ["drift", join(housing, "reference.csv"), join(housing, "analysis.csv"), "--html", file, "--json"],
+        { stdout: sink, stderr: sink, style: { color: false, width: Infinity }, env: {}, progress: false },
+      );
+      expect(code, written.join("")).toBe(0);
+      const report = JSON.parse(written.join("")) as { columns: { column: string; kind: string }[] };
+      const housingPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      const fetched: string[] = [];
+      housingPage.on("pageerror", (e) => problems.push(e.message));
+      housingPage.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(m.text());
+      });
+      housingPage.on("request", (r) => fetched.push(r.url()));
+      await housingPage.goto(pathToFileURL(file).href, { waitUntil: "load" });
+      expect(problems).toEqual([]);
+      expect(fetched).toEqual([pathToFileURL(file).href]);
+      expect(await housingPage.$$eval("#drift-table tbody tr", (r) => r.length)).toBe(report.columns.length);
+      // Every column with values on both sides has a chart with bars (the unique timestamps are categories too).
+      const charts = await housingPage.$$eval("svg.chart", (svgs) =>
+        svgs.map(
+          (s) => s.querySelectorAll("rect.bar-ref").length + s.querySelectorAll("rect.bar-tgt").length,
+        ),
+      );
+      expect(charts).toHaveLength(report.columns.length);
+      for (const bars of charts) expect(bars).toBeGreaterThan(0);
+      mkdirSync(dirname(SCREENSHOT), { recursive: true });
+      await housingPage.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-housing.png"), fullPage: true });
+      await housingPage.close();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
