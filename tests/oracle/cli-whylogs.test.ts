@@ -17,26 +17,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { KllDoublesSketch } from "@sightglass/sketches";
 import { SHARED_MISSING_REASON, sharedDir } from "../../packages/sketches/test/support/shared.js";
 import { ok, runOracle } from "./oracle-client.js";
-import { untag } from "./whylogs-frame.js";
+import { FI_EXACT_CAPACITY, KLL_EPS, QUANTILE_RANKS, rankInterval, untag } from "./whylogs-frame.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const cli = join(repoRoot, "packages/cli/bin/sightglass.js");
-const KLL_EPS = new KllDoublesSketch(1024).getNormalizedRankError(false);
-const FI_EXACT_CAPACITY = 0.75 * 2 ** 10;
-const QUANTILES: Record<string, number> = {
-  "distribution/q_01": 0.01,
-  "distribution/q_05": 0.05,
-  "distribution/q_10": 0.1,
-  "distribution/q_25": 0.25,
-  "distribution/median": 0.5,
-  "distribution/q_75": 0.75,
-  "distribution/q_90": 0.9,
-  "distribution/q_95": 0.95,
-  "distribution/q_99": 0.99,
-};
 
 type ColumnSummary = Record<string, unknown>;
 type Summary = Record<string, ColumnSummary>;
@@ -76,19 +62,6 @@ function rawNumbers(csv: string, column: string): Float64Array {
     .filter((v) => v !== "")
     .map(Number);
   return Float64Array.from(values).sort();
-}
-
-function rankInterval(sorted: Float64Array, v: number): [number, number] {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  let end = lo;
-  while (end < sorted.length && sorted[end] === v) end++;
-  return [lo / sorted.length, end / sorted.length];
 }
 
 describe.skipIf(parts.length === 0)("sightglass profile vs whylogs on California housing", () => {
@@ -158,7 +131,7 @@ describe.skipIf(parts.length === 0)("sightglass profile vs whylogs on California
             }
             const sorted = rawNumbers(csv, column);
             expect(sorted.length).toBe(n);
-            for (const [key, rank] of Object.entries(QUANTILES)) {
+            for (const [key, rank] of Object.entries(QUANTILE_RANKS)) {
               const [lo, hi] = rankInterval(sorted, ts[key] as number);
               const slack = KLL_EPS + 1 / n;
               expect(

@@ -49,36 +49,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetProfile, DatasetProfileView } from "@sightglass/profile";
-import { FrequentItemsSketch, KllDoublesSketch } from "../../packages/sketches/src/index.js";
+import { FrequentItemsSketch } from "../../packages/sketches/src/index.js";
 import { SHARED_MISSING_REASON, sharedDir } from "../../packages/sketches/test/support/shared.js";
 import { fromBase64, ok, runOracle, type OracleCommand } from "./oracle-client.js";
-import { columnValues, loadExportedFrame, untag } from "./whylogs-frame.js";
+import {
+  FI_EXACT_CAPACITY,
+  KLL_EPS,
+  QUANTILE_RANKS,
+  WHYLOGS_FI_LG_MAX_MAP_SIZE,
+  WHYLOGS_KLL_K,
+  columnValues,
+  loadExportedFrame,
+  rankInterval,
+  untag,
+} from "./whylogs-frame.js";
 import type { TsFrame } from "./whylogs-frame.js";
 
 // ---------------------------------------------------------------------------------------------------------
 // Tolerances and sketch parameters (whylogs defaults, whylogs-v1 spec §3.1).
 
-const WHYLOGS_KLL_K = 1024;
-const KLL_EPS = new KllDoublesSketch(WHYLOGS_KLL_K).getNormalizedRankError(false);
-const WHYLOGS_FI_LG_MAX_MAP_SIZE = 10;
-/** Reverse-purge hash map load factor (datasketches): purging starts beyond 0.75 · 2^lgMaxMapSize items. */
-const FI_EXACT_CAPACITY = 0.75 * 2 ** WHYLOGS_FI_LG_MAX_MAP_SIZE;
 const MEAN_STDDEV_RELATIVE = 1e-9;
 const SAME_HLL_RELATIVE = 1e-12;
 /** Rows per track() call on the TS side, so profiles accumulate over several batches. */
 const TRACK_BATCH = 5000;
-
-const QUANTILE_RANKS: Readonly<Record<string, number>> = {
-  "distribution/q_01": 0.01,
-  "distribution/q_05": 0.05,
-  "distribution/q_10": 0.1,
-  "distribution/q_25": 0.25,
-  "distribution/median": 0.5,
-  "distribution/q_75": 0.75,
-  "distribution/q_90": 0.9,
-  "distribution/q_95": 0.95,
-  "distribution/q_99": 0.99,
-};
 
 // ---------------------------------------------------------------------------------------------------------
 // Frames
@@ -338,25 +331,6 @@ function compareSameSketch(ts: Profiled, py: Profiled, findings: Findings, label
       () => `${label} ${column} 3-sigma HLL bounds: TS ${JSON.stringify(tb)} vs Python ${JSON.stringify(pb)}`,
     );
   }
-}
-
-/** [count(< v), count(<= v)] / n in the sorted exact data. */
-function rankInterval(sorted: Float64Array, v: number): [number, number] {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  const below = lo;
-  hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return [below / sorted.length, lo / sorted.length];
 }
 
 function checkQuantile(

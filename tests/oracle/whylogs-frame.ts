@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { KllDoublesSketch } from "../../packages/sketches/src/index.js";
 
 // The frames whylogs_oracle.py exports (JSON with tagged NaN/±inf/int64), rebuilt for TypeScript with the
 // JavaScript types pandas' dtypes correspond to. Shared by the profile oracle suites.
@@ -68,4 +69,46 @@ export function loadExportedFrame(path: string): TsFrame {
   const schema: TsFrame["schema"] = {};
   for (const column of json.columns) schema[column.name] = { type: columnType(column.dtype) };
   return { rows: json.rows, columns: json.columns, schema };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// whylogs' sketch settings and the tolerances derived from them, shared by the suites that compare profiles.
+
+export const WHYLOGS_KLL_K = 1024;
+/** A-priori single-rank normalized rank error of KLL at k = 1024, 99% confidence (datasketches formula). */
+export const KLL_EPS = new KllDoublesSketch(WHYLOGS_KLL_K).getNormalizedRankError(false);
+export const WHYLOGS_FI_LG_MAX_MAP_SIZE = 10;
+/** Reverse-purge hash map load factor (datasketches): purging starts beyond 0.75 · 2^lgMaxMapSize items. */
+export const FI_EXACT_CAPACITY = 0.75 * 2 ** WHYLOGS_FI_LG_MAX_MAP_SIZE;
+
+/** The quantile summary keys and the rank each stands for. */
+export const QUANTILE_RANKS: Readonly<Record<string, number>> = {
+  "distribution/q_01": 0.01,
+  "distribution/q_05": 0.05,
+  "distribution/q_10": 0.1,
+  "distribution/q_25": 0.25,
+  "distribution/median": 0.5,
+  "distribution/q_75": 0.75,
+  "distribution/q_90": 0.9,
+  "distribution/q_95": 0.95,
+  "distribution/q_99": 0.99,
+};
+
+/** [count(< v), count(<= v)] / n in the sorted exact data: any rank in between is a correct rank for v. */
+export function rankInterval(sorted: Float64Array, v: number): [number, number] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  const below = lo;
+  hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return [below / sorted.length, lo / sorted.length];
 }
