@@ -1,7 +1,7 @@
 // What the analyses need to know about one column of a profile, read once from its metrics: counts, the
 // inferred type (from the type counters, as whylogs infers it), and the sketches that are present.
 
-import type { ColumnProfileView } from "@sightglass/profile";
+import type { ColumnProfileView, DatasetProfileView } from "@sightglass/profile";
 import {
   CardinalityMetric,
   CountsMetric,
@@ -88,4 +88,17 @@ export function columnFacts(column: ColumnProfileView): ColumnFacts {
 /** The number of non-null values (rows minus missing values). */
 export function nonNullCount(facts: ColumnFacts): number {
   return Math.max(0, facts.count - facts.nulls);
+}
+
+/**
+ * Rows a profile saw: the largest `counts/n` of its columns (a column missing from some records has fewer).
+ * Read from the counters alone, without building a summary.
+ */
+export function profileRowCount(view: DatasetProfileView): number {
+  let rows = 0;
+  for (const name of view.columnNames()) {
+    const counts = view.column(name)!.getMetric("counts");
+    if (counts instanceof CountsMetric && counts.n > rows) rows = counts.n;
+  }
+  return rows;
 }

@@ -1,6 +1,6 @@
 export { AnalysisError } from "./errors.js";
 export type { AnalysisErrorKind, AnalysisErrorDetails } from "./errors.js";
-export { TYPE_COUNTER_NAMES, columnFacts, inferType, nonNullCount } from "./column-facts.js";
+export { TYPE_COUNTER_NAMES, columnFacts, inferType, nonNullCount, profileRowCount } from "./column-facts.js";
 export type { ColumnFacts, InferredType, TypeCounterName } from "./column-facts.js";
 
 export { chiSquareSf, logGamma, regularizedGammaP, regularizedGammaQ } from "./stats/gamma.js";

@@ -2,7 +2,7 @@ import { DatasetProfile } from "@sightglass/profile";
 import type { DatasetProfileView } from "@sightglass/profile";
 import { describe, expect, it } from "vitest";
 import { columnDrift, driftKind } from "../src/drift/column.js";
-import { columnFacts } from "../src/column-facts.js";
+import { columnFacts, profileRowCount } from "../src/column-facts.js";
 import { AnalysisError } from "../src/errors.js";
 import { benjaminiHochberg } from "../src/multiple/benjamini-hochberg.js";
 import { compareProfiles, compareSegments } from "../src/report/compare.js";
@@ -223,5 +223,16 @@ describe("compareProfiles", () => {
     expect(checks).toContain("price:out_of_range");
     const segmented = compareSegments([{ segment: "all", reference: ref, target: tgt }]);
     expect(segmented.quality.every((q) => q.segment === "all")).toBe(true);
+  });
+});
+
+describe("profileRowCount", () => {
+  it("is the largest counts/n over the columns, 0 for an empty profile", () => {
+    const view = new DatasetProfile()
+      .track([{ a: 1, b: "x" }, { a: 2 }, { a: null, b: "y" }, { b: "z" }, { b: "w" }])
+      .view();
+    expect(view.column("a")!.toSummary()["counts/n"]).toBe(3);
+    expect(profileRowCount(view)).toBe(4);
+    expect(profileRowCount(new DatasetProfile().view())).toBe(0);
   });
 });

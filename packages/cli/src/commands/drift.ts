@@ -3,7 +3,7 @@
 
 import { writeFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { AnalysisError, DRIFT_METHODS, compareSegments } from "@sightglass/analysis";
+import { AnalysisError, DRIFT_METHODS, compareSegments, profileRowCount } from "@sightglass/analysis";
 import type { CompareOptions, DriftMethod, ProfileComparison, ProfilePair } from "@sightglass/analysis";
 import { CliError } from "../errors.js";
 import { segmentName } from "../engine/partitioner.js";
@@ -92,17 +92,8 @@ const CATEGORY_COLOR: Record<string, string> = { drift: "31", possible_drift: "3
 const SEVERITY_COLOR: Record<string, string> = { error: "31", warning: "33", info: "36" };
 
 function rowsOf(side: LoadedProfiles): number {
-  if (side.run !== null) return side.run.rows;
-  let rows = 0;
-  for (const p of side.partitions) {
-    let most = 0;
-    for (const [, s] of Object.entries(p.view.toSummary())) {
-      const n = s["counts/n"];
-      if (typeof n === "number" && n > most) most = n;
-    }
-    rows += most;
-  }
-  return rows;
+  // Segments partition the rows, so their counts add up.
+  return side.run?.rows ?? side.partitions.reduce((sum, p) => sum + profileRowCount(p.view), 0);
 }
 
 function printReport(

@@ -9,7 +9,7 @@ import { ProfileError } from "@sightglass/profile";
 import { CliError, unreadable } from "../errors.js";
 import { DATA_FORMATS, detectInput } from "../input/detect.js";
 import type { DataFormat, DetectedInput, InputFormat } from "../input/detect.js";
-import { mergePartitions, segmentName } from "../engine/partitioner.js";
+import { mergePartitions } from "../engine/partitioner.js";
 import type { PartitionView } from "../engine/partitioner.js";
 import { profileInputs } from "../engine/run.js";
 import type { ProfileRunOptions, ProfileRunResult } from "../engine/run.js";
@@ -108,10 +108,15 @@ export interface LoadedProfiles {
   readonly run: ProfileRunResult | null;
 }
 
-async function profileFilesIn(dir: string): Promise<string[]> {
+/** The profile files of a directory (what `profile --segment-by/--timestamp-column` writes), in name order. */
+export async function profileFilesIn(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter((n) => n.endsWith(".bin")).sort();
   if (names.length === 0) {
-    throw new CliError("input", `${dir} is a directory without profile (.bin) files`, { source: dir });
+    throw new CliError(
+      "input",
+      `${dir} is a directory without profile (.bin) files; pass profile files or a directory written by \`sightglass profile\``,
+      { source: dir },
+    );
   }
   return names.map((n) => join(dir, n));
 }
@@ -173,10 +178,6 @@ export function wholeView(side: LoadedProfiles): DatasetProfileView {
   const [first, ...rest] = side.partitions;
   if (first === undefined) throw new CliError("input", `${side.name}: no profile`);
   return rest.reduce((acc, p) => acc.merge(p.view), first.view);
-}
-
-export function describeSegment(p: PartitionView): string {
-  return segmentName(p.segment);
 }
 
 /** Prints malformed-record counts and the first few with their lines (stderr). */

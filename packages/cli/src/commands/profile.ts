@@ -2,6 +2,7 @@
 
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { profileRowCount } from "@sightglass/analysis";
 import { writeProfileFile } from "@sightglass/profile/node";
 import { CliError } from "../errors.js";
 import { detectInput } from "../input/detect.js";
@@ -52,15 +53,6 @@ export interface ManifestEntry {
   readonly rows: number;
 }
 
-function rowsOf(p: PartitionView): number {
-  let rows = 0;
-  for (const name of p.view.columnNames()) {
-    const n = p.view.toSummary()[name]?.["counts/n"];
-    if (typeof n === "number" && n > rows) rows = n;
-  }
-  return rows;
-}
-
 function defaultOutput(inputs: readonly string[], partitioned: boolean): string {
   const first = inputs[0] === "-" || inputs[0] === undefined ? "stdin" : basename(inputs[0]);
   const stem = first.replace(/(\.gz)?$/i, "").replace(/\.[^.]+$/, "");
@@ -75,7 +67,11 @@ async function writeOutputs(
   try {
     if (!partitioned) {
       const only = run.partitions[0];
-      if (only === undefined) throw new CliError("input", "nothing was profiled");
+      if (only === undefined)
+        throw new CliError(
+          "input",
+          "no record could be read, so nothing was written; see the warnings above (--format, --delimiter)",
+        );
       await writeProfileFile(output, only.view);
       return { files: [output], bytes: (await stat(output)).size };
     }
@@ -95,7 +91,7 @@ async function writeOutputs(
         file: name,
         bucketStart: p.bucketStart === null ? null : new Date(p.bucketStart).toISOString(),
         segment: p.segment === null ? null : p.segment.map((t) => ({ key: t.key, value: t.value })),
-        rows: rowsOf(p),
+        rows: profileRowCount(p.view),
       });
     }
     await writeFile(join(output, "manifest.json"), `${JSON.stringify({ profiles: manifest }, null, 2)}\n`);

@@ -7,7 +7,8 @@ import { renderTable } from "../output/table.js";
 import type { CommandContext } from "./context.js";
 import { print } from "./context.js";
 import { printJson } from "../output/json.js";
-import { describeSegment, loadProfiles, parseList, wholeView } from "./inputs.js";
+import { loadProfiles, parseList, wholeView } from "./inputs.js";
+import { segmentName } from "../engine/partitioner.js";
 import type { DataOptions } from "./inputs.js";
 import { CliError } from "../errors.js";
 
@@ -105,7 +106,7 @@ export async function showCommand(ctx: CommandContext, paths: string[], o: ShowO
     return 0;
   }
   for (const p of parts) {
-    const seg = describeSegment(p);
+    const seg = segmentName(p.segment);
     const when = new Date(p.view.datasetTimestamp).toISOString();
     print(
       ctx.stdout,

@@ -3,13 +3,12 @@
 // would show it).
 
 import { createHash } from "node:crypto";
-import { readFile, readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { CliError } from "../errors.js";
+import { readFile, stat } from "node:fs/promises";
+import { CliError, unreadable } from "../errors.js";
 import { formatBytes } from "../output/format.js";
 import type { CommandContext } from "./context.js";
 import { print } from "./context.js";
-import { readProfile } from "./inputs.js";
+import { profileFilesIn, readProfile } from "./inputs.js";
 
 export interface UploadOptions {
   readonly server?: string;
@@ -23,15 +22,10 @@ export const API_KEY_ENV = "SIGHTGLASS_API_KEY";
 async function profilePaths(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
-    const info = await stat(p).catch(() => null);
-    if (info === null) throw new CliError("input", `cannot read ${p}: no such file`, { source: p });
-    if (info.isDirectory()) {
-      const names = (await readdir(p)).filter((n) => n.endsWith(".bin")).sort();
-      if (names.length === 0) throw new CliError("input", `${p} has no profile (.bin) files`, { source: p });
-      out.push(...names.map((n) => join(p, n)));
-    } else {
-      out.push(p);
-    }
+    const info = await stat(p).catch((e: unknown) => {
+      throw unreadable(p, e);
+    });
+    out.push(...(info.isDirectory() ? await profileFilesIn(p) : [p]));
   }
   return out;
 }

@@ -52,6 +52,7 @@ export class InlineExecutor implements Executor {
 }
 
 interface Pending {
+  readonly promise: Promise<ChunkAck>;
   resolve(ack: ChunkAck): void;
   reject(e: unknown): void;
 }
@@ -66,8 +67,8 @@ function workerFailure(msg: Extract<FromWorker, { type: "error" }>): Error {
 
 export class WorkerExecutor implements Executor {
   private readonly worker: Worker;
+  /** Requests not yet acknowledged, oldest first (a Map keeps insertion order). */
   private readonly pending = new Map<number, Pending>();
-  private readonly order: Promise<ChunkAck>[] = [];
   private nextId = 0;
   private done: { resolve(p: PartitionView[]): void; reject(e: unknown): void } | null = null;
   private failure: Error | null = null;
@@ -122,10 +123,11 @@ export class WorkerExecutor implements Executor {
   private request(make: (id: number) => ToWorker, transfer?: ArrayBuffer): Promise<ChunkAck> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const promise = new Promise<ChunkAck>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    let settle!: Omit<Pending, "promise">;
+    const promise = new Promise<ChunkAck>((resolve, reject) => (settle = { resolve, reject }));
     // The caller awaits drain() and the ack itself; keep an unhandled rejection from surfacing twice.
     promise.catch(() => {});
-    this.order.push(promise);
+    this.pending.set(id, { promise, ...settle });
     if (transfer === undefined) this.send(make(id));
     else this.worker.postMessage(make(id), [transfer]);
     return promise;
@@ -150,9 +152,9 @@ export class WorkerExecutor implements Executor {
 
   async drain(limit: number): Promise<void> {
     while (this.pending.size >= limit) {
-      const oldest = this.order.shift();
+      const oldest = this.pending.values().next().value;
       if (oldest === undefined) break;
-      await oldest;
+      await oldest.promise;
     }
     if (this.failure !== null) throw this.failure;
   }

@@ -180,7 +180,7 @@ export async function profileInputs(
   };
 
   try {
-    for (const input of inputs) {
+    for (const [index, input] of inputs.entries()) {
       if (input.format === "parquet" || input.format === "arrow") {
         const source = await (input.format === "parquet"
           ? (await import("../input/parquet.js")).openParquet(input.path)
@@ -206,7 +206,7 @@ export async function profileInputs(
         } finally {
           await source.close();
         }
-        if (input.path !== "-") bytes += sizes[inputs.indexOf(input)] ?? 0;
+        bytes += sizes[index] ?? 0;
         progress();
         continue;
       }
@@ -298,7 +298,11 @@ async function profileText(
         // The whole file is a header without a final newline.
         header = parseCsvHeader(head, dialect, true);
         if (header === null) {
-          throw new CliError("input", `${input.path}:1: cannot read the header row`, { source: input.path });
+          throw new CliError(
+            "input",
+            `${input.path}:1: cannot read a header row (is it a CSV file? --format says which reader to use)`,
+            { source: input.path },
+          );
         }
         break;
       }

@@ -10,6 +10,7 @@ import {
   columnFacts,
   driftKind,
   numericHistogramPair,
+  profileRowCount,
 } from "@sightglass/analysis";
 import type { ColumnFacts, DriftKind, HistogramPair, ProfileComparison } from "@sightglass/analysis";
 import type { ColumnProfileView, DatasetProfileView, SummaryValue } from "@sightglass/profile";
@@ -252,13 +253,9 @@ function reportSide(side: DriftReportSideInput): ReportSide {
   let rows = 0;
   const columns = new Set<string>();
   for (const { view } of side.views) {
+    for (const name of view.columnNames()) columns.add(name);
     // Segments partition the rows, so their row counts add up.
-    let segmentRows = 0;
-    for (const name of view.columnNames()) {
-      columns.add(name);
-      segmentRows = Math.max(segmentRows, columnFacts(view.column(name)!).count);
-    }
-    rows += segmentRows;
+    rows += profileRowCount(view);
   }
   return { name: side.name, rows, columns: columns.size };
 }
