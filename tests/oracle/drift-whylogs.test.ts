@@ -8,16 +8,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { columnDrift, kolmogorovSmirnovSf } from "@sightglass/analysis";
 import { DatasetProfile } from "@sightglass/profile";
-import { rng } from "../../packages/analysis/test/support/samples.js";
+import { normals } from "../../packages/analysis/test/support/samples.js";
 import { ok, runOracle } from "./oracle-client.js";
 
-function sample(n: number, seed: number, mean = 0, sd = 1): Float64Array {
-  const r = rng(seed);
-  return Float64Array.from(
-    { length: n },
-    () => mean + sd * Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r()),
-  );
-}
+const sample = normals;
 
 const COLUMNS = {
   small_same: [sample(400, 1), sample(300, 2)],

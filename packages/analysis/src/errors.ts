@@ -5,9 +5,7 @@ export type AnalysisErrorKind =
   /** A function argument is out of its domain (a threshold outside (0, 1), a negative size, …). */
   | "invalid-argument"
   /** A declarative configuration (constraints, drift options loaded from JSON/YAML) is malformed. */
-  | "invalid-config"
-  /** A profile lacks the metric an analysis needs (e.g. a KS test on a column without a distribution). */
-  | "missing-metric";
+  | "invalid-config";
 
 export interface AnalysisErrorDetails {
   /** The column the problem concerns. */

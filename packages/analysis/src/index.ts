@@ -27,7 +27,6 @@ export {
   binnedDrift,
   chiSquare,
   hellinger,
-  isBinnedMethod,
   jensenShannon,
   lInfinity,
   psi,
@@ -77,20 +76,17 @@ export type {
 export { compareProfiles, compareSegments } from "./report/compare.js";
 export type { CompareOptions, ProfileComparison, SegmentQualityFinding } from "./report/compare.js";
 
-export {
-  CHECK_NAMES,
-  checkConstraints,
-  defaultConstraintName,
-  parseConstraints,
-  validateConstraints,
-} from "./constraints/index.js";
+export { checkConstraints } from "./constraints/check.js";
+export { defaultConstraintName } from "./constraints/format.js";
+export { parseConstraints } from "./constraints/parse.js";
+export type { ConstraintFormat } from "./constraints/parse.js";
+export { CHECK_NAMES } from "./constraints/types.js";
 export type {
   CheckName,
   ColumnOnlyConstraint,
   ColumnsPresentConstraint,
   Constraint,
   ConstraintActual,
-  ConstraintFormat,
   ConstraintReport,
   ConstraintResult,
   ConstraintSet,
@@ -101,4 +97,5 @@ export type {
   ReferenceSetConstraint,
   ThresholdConstraint,
   TypesListConstraint,
-} from "./constraints/index.js";
+} from "./constraints/types.js";
+export { validateConstraints } from "./constraints/validate.js";

@@ -8,8 +8,8 @@ import {
   defaultConstraintName,
   parseConstraints,
   validateConstraints,
-} from "../src/constraints/index.js";
-import type { ConstraintResult, ConstraintSet } from "../src/constraints/index.js";
+} from "../src/index.js";
+import type { ConstraintResult, ConstraintSet } from "../src/index.js";
 import { AnalysisError } from "../src/errors.js";
 
 // Raw data the profile is built from; every expected value below is computed from these arrays, not read

@@ -130,10 +130,6 @@ const SCORERS: Readonly<Record<BinnedMethod, (pair: HistogramPair) => Scored>> =
   linf: lInfinity,
 };
 
-export function isBinnedMethod(method: DriftMethod): method is BinnedMethod {
-  return Object.hasOwn(SCORERS, method);
-}
-
 /** One binned method's DriftResult over a pair, categorized by `thresholds` (default: the method's). */
 export function binnedDrift(
   method: BinnedMethod,

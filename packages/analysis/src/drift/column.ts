@@ -209,13 +209,19 @@ export function driftOfFacts(ref: ColumnFacts, tgt: ColumnFacts, options: Column
     requested === "auto"
       ? autoMethod(kind, (n * m) / (n + m), options.largeSampleSize ?? DEFAULT_LARGE_SAMPLE_SIZE)
       : requested;
-  let result: DriftResult | null;
-  try {
-    result = scoreColumn(method, kind, ref, tgt, options);
-  } catch (error) {
-    // A method undefined for these values (e.g. Wasserstein over infinities) says why; that is the reason.
-    if (error instanceof AnalysisError) return skip(error.message, kind);
-    throw error;
+  if (method === "wasserstein") {
+    // The one method undefined for some values: a distance over infinities (scipy answers NaN).
+    const infinite = [ref, tgt].findIndex(
+      (f) => f.kll !== null && !(Number.isFinite(f.kll.getMinItem()) && Number.isFinite(f.kll.getMaxItem())),
+    );
+    if (infinite >= 0) {
+      const side = infinite === 0 ? "reference" : "target";
+      return skip(
+        `the Wasserstein distance is undefined: the ${side} holds infinite values; use ks or psi instead`,
+        kind,
+      );
+    }
   }
+  const result = scoreColumn(method, kind, ref, tgt, options);
   return { column: ref.name, kind, result, reason: null, referenceCount: n, targetCount: m };
 }

@@ -342,9 +342,14 @@ interface CategoryCounts {
  * guarantee; an untracked value has 0 … the maximum error), the point at the middle of that interval; and the
  * rest (`__other__`) = total − Σ listed counts with the matching interval.
  */
-function categoryCounts(sketch: FrequentItemsSketch, categories: readonly string[]): CategoryCounts {
+function categoryCounts(
+  sketch: FrequentItemsSketch,
+  lowerBounds: ReadonlyMap<string, number>,
+  categories: readonly string[],
+): CategoryCounts {
   const k = categories.length;
   const total = sketch.getTotalWeight();
+  const maxError = sketch.getMaximumError();
   const point = new Float64Array(k + 1);
   const low = new Float64Array(k + 1);
   const high = new Float64Array(k + 1);
@@ -352,8 +357,10 @@ function categoryCounts(sketch: FrequentItemsSketch, categories: readonly string
   let sumHigh = 0;
   let sumPoint = 0;
   for (let i = 0; i < k; i++) {
-    const lo = sketch.getLowerBound(categories[i]!);
-    const hi = Math.min(sketch.getUpperBound(categories[i]!), total);
+    // The sketch's own bounds (counter, counter + maximum error), read from the rows already listed rather than
+    // hashed again per category and side.
+    const lo = lowerBounds.get(categories[i]!) ?? 0;
+    const hi = Math.min(lo + maxError, total);
     low[i] = lo;
     high[i] = hi;
     point[i] = (lo + hi) / 2;
@@ -387,13 +394,16 @@ export function categoricalHistogramPair(
   reference: FrequentItemsSketch,
   target: FrequentItemsSketch,
 ): HistogramPair {
-  const seen = new Set<string>();
-  for (const s of [reference, target]) {
-    for (const row of s.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES, 0)) seen.add(row.item);
-  }
-  const categories = [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const rc = categoryCounts(reference, categories);
-  const tc = categoryCounts(target, categories);
+  // Every tracked item (threshold 0) with its lower bound, i.e. its counter.
+  const tracked = (s: FrequentItemsSketch): Map<string, number> =>
+    new Map(s.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES, 0).map((row) => [row.item, row.lowerBound]));
+  const refBounds = tracked(reference);
+  const tgtBounds = tracked(target);
+  const categories = [...new Set([...refBounds.keys(), ...tgtBounds.keys()])].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  const rc = categoryCounts(reference, refBounds, categories);
+  const tc = categoryCounts(target, tgtBounds, categories);
   const hasOther = rc.high[categories.length]! > 0 || tc.high[categories.length]! > 0;
   const keep = hasOther ? categories.length + 1 : categories.length;
   const r = toShares(rc, reference.getTotalWeight());
