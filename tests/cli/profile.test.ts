@@ -121,6 +121,18 @@ describe("CSV quirks", () => {
     expect(s.x!["counts/n"]).toBe(0);
   });
 
+  it("a header with an unclosed quote and an unusable --delimiter say what to check", async () => {
+    const path = write("badheader.csv", 'a,"b\n1,2\n');
+    const r = await sightglass(["profile", path, "-o", join(dir, "badheader.bin")]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/badheader\.csv:1: .*never closed; check the quoting of the header row/);
+    const d = await sightglass(["profile", path, "--delimiter", '"']);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toContain("--delimiter must be one ASCII character");
+    const tab = write("tabbed.txt", "a\tb\n1\t2\n");
+    expect(Object.keys(await summaryOf(tab, ["--delimiter", "tab"])).sort()).toEqual(["a", "b"]);
+  });
+
   it("sniffs tab, semicolon and pipe delimiters; --delimiter overrides", async () => {
     for (const [name, d] of [
       ["t.tsv", "\t"],
@@ -154,6 +166,24 @@ describe("CSV quirks", () => {
 });
 
 describe("JSON Lines", () => {
+  it("reports a record without a usable timestamp at its own line", async () => {
+    const path = write(
+      "t.jsonl",
+      ['{"ts":"2024-01-01 00:00","v":1}', "", '{"ts":"junk","v":2}', '{"v":3}'].join("\n"),
+    );
+    const r = await sightglass(["profile", path, "--timestamp-column", "ts", "-o", join(dir, "t-jsonl")]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/t\.jsonl:3: .*"junk"/);
+    expect(r.stderr).toMatch(/t\.jsonl:4: no value/);
+  });
+
+  it("gzip advice holds with --format too", async () => {
+    const path = write("d.parquet.gz", gzipSync("PAR1"));
+    const r = await sightglass(["profile", path, "--format", "parquet"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("gzip-compressed parquet files are not supported; decompress it first");
+  });
+
   it("flattens nested objects, keeps arrays as objects, reports invalid lines", async () => {
     const lines = [
       JSON.stringify({ id: 1, user: { age: 30, geo: { country: "NO" } }, tags: ["a"], score: 0.5 }),

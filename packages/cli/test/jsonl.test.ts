@@ -110,6 +110,12 @@ describe("JsonlChunkParser", () => {
       malformed: 0,
       malformedSamples: [],
       lines: 0,
+      recordLines: [],
     });
+  });
+
+  it("gives the physical line each record starts on, skipped lines included", () => {
+    const r = new JsonlChunkParser().parse(new TextEncoder().encode('{"a":1}\n\nnope\n{"a":2}\n{"a":3}'), 7);
+    expect(r.recordLines).toEqual([7, 10, 11]);
   });
 });

@@ -42,10 +42,9 @@ describe("sniffDialect", () => {
     expect(sniffDialect(bytes("single\n1\n")).delimiter).toBe(",");
   });
 
-  it("lets a hint win, with tab spelled several ways, and rejects unusable delimiters", () => {
+  it("lets a hint win and rejects unusable delimiters", () => {
     expect(sniffDialect(bytes("a,b\n1,2\n"), { delimiter: ";" }).delimiter).toBe(";");
-    expect(sniffDialect(bytes("a,b\n"), { delimiter: "\\t" }).delimiter).toBe("\t");
-    expect(sniffDialect(bytes("a,b\n"), { delimiter: "TAB" }).delimiter).toBe("\t");
+    expect(sniffDialect(bytes("a,b\n"), { delimiter: "\t" }).delimiter).toBe("\t");
     for (const bad of ["", ";;", '"', "\n", "é"]) {
       expect(() => sniffDialect(bytes("a\n"), { delimiter: bad })).toThrow(CliError);
     }

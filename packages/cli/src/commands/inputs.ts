@@ -8,6 +8,7 @@ import { readProfileFile } from "@sightglass/profile/node";
 import { ProfileError } from "@sightglass/profile";
 import { CliError, unreadable } from "../errors.js";
 import { DATA_FORMATS, detectInput } from "../input/detect.js";
+import { delimiterByte } from "../input/record-splitter.js";
 import type { DataFormat, DetectedInput, InputFormat } from "../input/detect.js";
 import { mergePartitions } from "../engine/partitioner.js";
 import type { PartitionView } from "../engine/partitioner.js";
@@ -56,14 +57,23 @@ export function parseFormat(value: string | undefined): InputFormat | undefined 
   return value as InputFormat;
 }
 
-/** The run options a command's data flags describe. */
-export function runOptions(o: DataOptions): ProfileRunOptions {
-  if (o.delimiter !== undefined && [...o.delimiter.replace("\\t", "\t")].length !== 1) {
+/** `--delimiter`: one ASCII character other than a quote or a line end; tab as `\t`, `tab` or itself. */
+function parseDelimiter(text: string): string {
+  const d = text === "\\t" || text.toLowerCase() === "tab" ? "\t" : text;
+  try {
+    delimiterByte(d);
+  } catch {
     throw new CliError(
       "usage",
-      `--delimiter must be a single character (use '\\t' for tab), got ${JSON.stringify(o.delimiter)}`,
+      `--delimiter must be one ASCII character other than " or a line end (tab: '\\t' or tab), got ${JSON.stringify(text)}`,
     );
   }
+  return d;
+}
+
+/** The run options a command's data flags describe. */
+export function runOptions(o: DataOptions): ProfileRunOptions {
+  const delimiter = o.delimiter === undefined ? undefined : parseDelimiter(o.delimiter);
   const threads = parseCount(o.threads, "--threads", 0);
   const maxSegments = parseCount(o.maxSegments, "--max-segments", 1);
   const segmentBy = parseList(o.segmentBy);
@@ -72,7 +82,7 @@ export function runOptions(o: DataOptions): ProfileRunOptions {
   return {
     ...(chunkKib !== undefined ? { chunkBytes: chunkKib * 1024 } : {}),
     ...(maxSamples !== undefined ? { maxSamples } : {}),
-    ...(o.delimiter !== undefined ? { delimiter: o.delimiter.replace("\\t", "\t") } : {}),
+    ...(delimiter !== undefined ? { delimiter } : {}),
     ...(o.nullValues !== undefined ? { nullValues: o.nullValues.split(",") } : {}),
     ...(threads !== undefined ? { threads } : {}),
     ...(o.strict ? { strict: true } : {}),

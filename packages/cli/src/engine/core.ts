@@ -82,12 +82,7 @@ export class ProfilingCore {
       );
     }
     const lines = result.recordLines;
-    return this.track(
-      result.batch,
-      lines === undefined ? () => firstLine : (i) => lines[i] ?? firstLine,
-      result.malformed,
-      samples,
-    );
+    return this.track(result.batch, (i) => lines[i]!, result.malformed, samples);
   }
 
   private unitSource(path: string, format: "parquet" | "arrow"): Promise<UnitSource> {

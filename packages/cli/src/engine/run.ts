@@ -286,7 +286,19 @@ async function profileText(
           : {}),
     };
     const dialect: CsvDialect = sniffDialect(head, hint);
-    let header = parseCsvHeader(head, dialect);
+    const readHeader = (final: boolean): ReturnType<typeof parseCsvHeader> => {
+      try {
+        return parseCsvHeader(head, dialect, final);
+      } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        throw new CliError(
+          "input",
+          `${input.path}:${e.line ?? 1}: ${e.message}; check the quoting of the header row (or --delimiter)`,
+          { source: input.path, line: e.line ?? 1, cause: e },
+        );
+      }
+    };
+    let header = readHeader(false);
     while (header === null) {
       if (head.length > maxRecord) {
         throw new CliError("input", `${input.path}:1: the header row is longer than ${maxRecord} bytes`, {
@@ -296,7 +308,7 @@ async function profileText(
       }
       if (!(await readMore())) {
         // The whole file is a header without a final newline.
-        header = parseCsvHeader(head, dialect, true);
+        header = readHeader(true);
         if (header === null) {
           throw new CliError(
             "input",
@@ -306,7 +318,7 @@ async function profileText(
         }
         break;
       }
-      header = parseCsvHeader(head, dialect);
+      header = readHeader(false);
     }
     setup = {
       format: "csv",

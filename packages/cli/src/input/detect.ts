@@ -1,4 +1,4 @@
-// Which reader a path needs: the user's --format, else the file name, else the first bytes.
+// Which reader a path needs: the user's --format, else the first bytes (magic numbers), else the file name.
 
 import { basename } from "node:path";
 import { CliError, unreadable } from "../errors.js";
@@ -90,16 +90,12 @@ export async function detectInput(path: string, forced?: InputFormat): Promise<D
   }
   const head = await readHead(path);
   const gzip = named.gzip || (head[0] === 0x1f && head[1] === 0x8b);
-  if (forced !== undefined) return { path, format: forced, gzip };
-  const magic = gzip ? null : formatFromMagic(head);
-  const format = magic ?? named.format ?? "csv";
+  const format = forced ?? (gzip ? null : formatFromMagic(head)) ?? named.format ?? "csv";
   if (gzip && (format === "parquet" || format === "arrow" || format === "profile")) {
     throw new CliError(
       "input",
-      `${path}: gzip-compressed ${format} files are not supported; decompress it first`,
-      {
-        source: path,
-      },
+      `${path}: gzip-compressed ${format} files are not supported; decompress it first (gunzip)`,
+      { source: path },
     );
   }
   return { path, format, gzip };

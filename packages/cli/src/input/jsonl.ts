@@ -35,6 +35,7 @@ export class JsonlChunkParser implements ChunkParser {
     let text = UTF8.decode(chunk);
     if (firstLine === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const records: Record<string, unknown>[] = [];
+    const recordLines: number[] = [];
     const samples: MalformedRecord[] = [];
     let malformed = 0;
     let line = firstLine;
@@ -65,6 +66,7 @@ export class JsonlChunkParser implements ChunkParser {
         continue;
       }
       records.push(this.flatten(value as Record<string, unknown>));
+      recordLines.push(lineNo);
     }
     // Every LF ends a line, and so does the end of a chunk that lacks a final LF (the input's last line).
     const lines = line - firstLine;
@@ -73,6 +75,7 @@ export class JsonlChunkParser implements ChunkParser {
       malformed,
       malformedSamples: samples,
       lines,
+      recordLines,
     };
   }
 

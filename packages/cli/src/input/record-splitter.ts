@@ -320,8 +320,8 @@ const CANDIDATES = [",", "\t", ";", "|"];
 const SNIFF_RECORDS = 200;
 
 /**
- * Guesses the dialect of delimited text from its first bytes. A delimiter in the hint wins ("\t" may be written
- * as "\\t" or "tab"). Otherwise each of , TAB ; | splits the sample's records (quotes respected), and the one
+ * Guesses the dialect of delimited text from its first bytes. A delimiter in the hint (a valid one: see
+ * delimiterByte) wins. Otherwise each of , TAB ; | splits the sample's records (quotes respected), and the one
  * whose field counts agree best with the header's wins, then the one giving more fields, then the earlier in that
  * list (tab first for .tsv/.tab files). A sample whose first record has no candidate gives one column,
  * delimited by "," (tab for .tsv/.tab).
@@ -332,9 +332,8 @@ export function sniffDialect(
 ): CsvDialect {
   const bom = startsWithBom(sample);
   if (hint.delimiter !== undefined) {
-    const d = hint.delimiter === "\\t" || hint.delimiter.toLowerCase() === "tab" ? "\t" : hint.delimiter;
-    delimiterByte(d);
-    return { delimiter: d, quote: '"', bom };
+    delimiterByte(hint.delimiter);
+    return { delimiter: hint.delimiter, quote: '"', bom };
   }
   const tabFirst = /\.(tsv|tab)(\.[a-z0-9]+)?$/i.test(hint.fileName ?? "");
   const order = tabFirst ? ["\t", ",", ";", "|"] : CANDIDATES;

@@ -37,8 +37,8 @@ export interface ChunkResult {
   readonly malformedSamples: readonly MalformedRecord[];
   /** Physical lines the chunk spans (so the next chunk knows its first line). */
   readonly lines: number;
-  /** Optional: the 1-based physical line where each record of the batch starts (for messages about it). */
-  readonly recordLines?: ArrayLike<number>;
+  /** The 1-based physical line where each record of the batch starts (for messages about a record). */
+  readonly recordLines: ArrayLike<number>;
 }
 
 /** Parses a chunk of whole records (text formats). Instances keep per-column state across chunks. */
