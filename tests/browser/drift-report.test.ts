@@ -272,7 +272,16 @@ describe.skipIf(!haveHousing)("the report `sightglass drift --html` writes for C
       const written: string[] = [];
       const sink = { write: (t: string) => written.push(t) > 0 };
       const code = await runCli(
-        ["drift", join(housing, "reference.csv"), join(housing, "analysis.csv"), "--html", file, "--json"],
+        [
+          "drift",
+          join(housing, "reference.csv"),
+          join(housing, "analysis.csv"),
+          "--html",
+          file,
+          "--json",
+          "--correction",
+          "none",
+        ],
         { stdout: sink, stderr: sink, style: { color: false, width: Infinity }, env: {}, progress: false },
       );
       expect(code, written.join("")).toBe(0);
@@ -289,6 +298,10 @@ describe.skipIf(!haveHousing)("the report `sightglass drift --html` writes for C
       expect(problems).toEqual([]);
       expect(fetched).toEqual([pathToFileURL(file).href]);
       expect(await housingPage.$$eval("#drift-table tbody tr", (r) => r.length)).toBe(report.columns.length);
+      // The legend describes the correction this report used.
+      const legend = await housingPage.evaluate<string>("document.body.innerText");
+      expect(legend).toContain("No correction across columns was asked for (--correction none)");
+      expect(legend).not.toContain("after the Benjamini–Hochberg correction");
       // Every column with values on both sides has a chart with bars (the unique timestamps are categories too).
       const charts = await housingPage.$$eval("svg.chart", (svgs) =>
         svgs.map(

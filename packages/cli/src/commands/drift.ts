@@ -9,8 +9,6 @@ import { CliError } from "../errors.js";
 import { segmentName } from "../engine/partitioner.js";
 import { formatNumber, formatPValue } from "../output/format.js";
 import { paint, renderTable } from "../output/table.js";
-import { buildDriftReportData } from "../report/data.js";
-import { renderDriftReportHtml } from "../report/html.js";
 import type { CommandContext } from "./context.js";
 import { print } from "./context.js";
 import { loadProfiles, parseList, wholeView } from "./inputs.js";
@@ -198,6 +196,9 @@ export async function driftCommand(
     throw e;
   }
   if (o.html !== undefined) {
+    // Loaded only for --html: its page script is large and no other command needs it.
+    const { buildDriftReportData } = await import("../report/data.js");
+    const { renderDriftReportHtml } = await import("../report/html.js");
     const data = buildDriftReportData({
       title: o.title ?? `Drift: ${basename(target)} vs ${basename(reference)}`,
       reference: { name: reference, views: pairs.map((p) => ({ segment: p.segment, view: p.reference })) },

@@ -1722,7 +1722,12 @@ export const REPORT_SCRIPT = String.raw`
     ]);
   }
 
-  function legendSection() {
+  function legendSection(dd) {
+    var adjusted =
+      dd.correction === "benjamini-hochberg"
+        ? "In parentheses, after the Benjamini–Hochberg correction across every column (and segment) of " +
+          "the report, which decides the category and keeps false alarms in check."
+        : "No correction across columns was asked for (--correction none): the p-value itself decides the category.";
     var items = [
       [
         "Statistic",
@@ -1740,9 +1745,9 @@ export const REPORT_SCRIPT = String.raw`
       [
         "p-value (adjusted)",
         "For KS and chi-square: the chance of a difference at least this large if the data had not " +
-          "changed. In parentheses, after the Benjamini–Hochberg correction across every column (and " +
-          "segment) of the report, which decides the category and keeps false alarms in check. Distances " +
-          "have no p-value.",
+          "changed. " +
+          adjusted +
+          " Distances have no p-value.",
       ],
       [
         "Category",
@@ -1789,7 +1794,7 @@ export const REPORT_SCRIPT = String.raw`
         driftSection(),
         qualitySection(),
         detailsSection(),
-        legendSection(),
+        legendSection(data.datasetDrift),
       ]),
     ),
     h(
