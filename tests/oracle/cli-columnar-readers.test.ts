@@ -22,19 +22,20 @@
 //
 // Arrow Decimal columns are counted as objects by the profile (apache-arrow hands out unscaled big-number
 // words), so they are left out of the mean check; Parquet decimals are converted by the reader.
-import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetProfile } from "@sightglass/profile";
 import { CliError } from "../../packages/cli/src/errors.js";
 import { openArrow, type ArrowSource } from "../../packages/cli/src/input/arrow.js";
 import { openParquet, type ParquetSource } from "../../packages/cli/src/input/parquet.js";
 import type { RecordBatch } from "../../packages/cli/src/input/types.js";
+import { createRandom, ok, runOracle } from "./oracle-client.js";
+import type { OracleCommand } from "./oracle-client.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "../..");
@@ -46,27 +47,12 @@ const GROUP_ROWS = 700;
 // ---------------------------------------------------------------------------------------------------------
 // Python side
 
-type Command = { op: string } & Record<string, unknown>;
+type Command = OracleCommand;
 
+/** Runs the commands in columnar_files.py; a command that raised fails here with its Python trace. */
 async function runPython(commands: readonly Command[]): Promise<Record<string, unknown>[]> {
-  const child = spawn(inject("pythonPath"), [resolve(here, "columnar_files.py")], {
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  child.stdout.on("data", (c: Buffer) => stdout.push(c));
-  child.stderr.on("data", (c: Buffer) => stderr.push(c));
-  const code = await new Promise<number | null>((done, fail) => {
-    child.on("error", fail);
-    child.on("close", done);
-    child.stdin.end(JSON.stringify({ commands }));
-  });
-  if (code !== 0)
-    throw new Error(`columnar_files.py exited with ${code}: ${Buffer.concat(stderr).toString()}`);
-  const { results } = JSON.parse(Buffer.concat(stdout).toString()) as { results: Record<string, unknown>[] };
-  for (const [i, r] of results.entries()) {
-    if (typeof r.error === "string") throw new Error(`${commands[i]!.op}: ${r.error}\n${String(r.trace)}`);
-  }
+  const results = await runOracle(commands, "columnar_files.py");
+  results.forEach((r, i) => ok(r, commands[i]!.op));
   return results;
 }
 
@@ -575,16 +561,9 @@ class DamageRunner {
   }
 }
 
-/** Deterministic positions (SplitMix32-style), so a failing case reproduces. */
+/** Deterministic positions, so a failing case reproduces. */
 function positions(seed: number, size: number, count: number): number[] {
-  let state = seed | 0;
-  const random = (): number => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) / 2 ** 32;
-  };
+  const random = createRandom(seed);
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     // Half in the last 4 KiB (footer, schema), a quarter in the first 2 KiB (headers, first pages).

@@ -29,9 +29,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from oracle_protocol import serve
-
-SAFE_INT = 2**53
+from oracle_protocol import encode_float, encode_int, serve
 
 
 def with_nulls(rng, values, share):
@@ -123,19 +121,6 @@ def mixed_table(rows, seed):
 
 # ---------------------------------------------------------------------------------------------------------
 # JSON encoding of the values the Parquet reader must yield
-
-
-def encode_float(value):
-    value = float(value)
-    if math.isnan(value):
-        return {"$float": "NaN"}
-    if math.isinf(value):
-        return {"$float": "Infinity" if value > 0 else "-Infinity"}
-    return value
-
-
-def encode_int(value):
-    return value if -SAFE_INT <= value <= SAFE_INT else {"$int": str(value)}
 
 
 def trunc_div(value, divisor):

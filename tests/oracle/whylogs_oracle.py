@@ -40,31 +40,16 @@ import whylogs as why  # noqa: E402
 from whylogs.core.configs import SummaryConfig  # noqa: E402
 from whylogs.core.metrics.metrics import FrequentItem  # noqa: E402
 
-from oracle_protocol import serve  # noqa: E402
+from oracle_protocol import encode_float, encode_int, serve  # noqa: E402
 
 # whylogs computes numpy mean/var of batches that contain ±inf; the resulting NaN is the expected value.
 warnings.filterwarnings("ignore", category=RuntimeWarning)
 
-SAFE_INT = 2**53
 FI_MAX_ITEM_SIZE = 128  # MetricConfig.max_frequent_item_size: FI strings are truncated to 128 code points
 
 
 # ---------------------------------------------------------------------------------------------------------
 # JSON encoding
-
-
-def encode_float(value):
-    value = float(value)
-    if math.isnan(value):
-        return {"$float": "NaN"}
-    if math.isinf(value):
-        return {"$float": "Infinity" if value > 0 else "-Infinity"}
-    return value
-
-
-def encode_int(value):
-    value = int(value)
-    return value if -SAFE_INT <= value <= SAFE_INT else {"$int": str(value)}
 
 
 def encode(value):
@@ -465,7 +450,6 @@ COMMANDS = {
     "profile_segmented": profile_segmented,
     "read_file": read_file,
 }
-
 
 
 if __name__ == "__main__":
