@@ -11,6 +11,7 @@ import {
   whylogsBins,
 } from "../src/drift/histogram-pair.js";
 import type { HistogramPair } from "../src/drift/histogram-pair.js";
+import { DEFAULT_THRESHOLDS } from "../src/drift/types.js";
 import { exactPair, rawCategoryShares, rawNumericShares, textbook } from "./support/raw-binned.js";
 import { normals, rng, sketch, zipfCategories } from "./support/samples.js";
 
@@ -105,6 +106,19 @@ describe("numeric binned drift vs the same statistic on the raw values", () => {
         quantileHistogramPair(sketch(a), sketch(b)),
       ])
         expectWithinBounds(pair, a, b);
+    },
+  );
+
+  // A bound can be "within" trivially by being huge. The score the automatic choice uses for large numeric
+  // samples (PSI on the reference's deciles) must stay informative: its bound below the possible-drift
+  // threshold, so an unchanged column cannot be flagged by sketch error alone and a shift beyond the bound is
+  // a real one.
+  it.each(pairs.slice(0, 4))(
+    "%s: PSI on deciles has a bound below its possible-drift threshold",
+    (_, a, b) => {
+      const { bound } = binnedDrift("psi", quantileHistogramPair(sketch(a), sketch(b)));
+      expect(bound).toBeGreaterThan(0);
+      expect(bound).toBeLessThan(DEFAULT_THRESHOLDS.psi.possibleDrift);
     },
   );
 

@@ -3,6 +3,7 @@ import type { DatasetProfileView } from "@sightglass/profile";
 import { describe, expect, it } from "vitest";
 import { AnalysisError } from "../src/errors.js";
 import { dataQuality } from "../src/quality/checks.js";
+import { compareProfiles } from "../src/report/compare.js";
 import type { QualityCheck } from "../src/quality/checks.js";
 import { normals, picks } from "./support/samples.js";
 
@@ -192,5 +193,30 @@ describe("dataQuality", () => {
     expect(dataQuality(make(21), make(31))).toEqual([]);
     expect(() => dataQuality(make(1), make(2), { missingIncrease: 0 })).toThrow(AnalysisError);
     expect(() => dataQuality(make(1), make(2), { cardinalityFactor: 1 })).toThrow(/cardinalityFactor/);
+  });
+});
+
+describe("one integer-kind rule per comparison", () => {
+  it("the quality checks follow the drift option maxCategoricalIntegers unless given their own", () => {
+    const ref = new DatasetProfile().track({ v: Array.from({ length: 2000 }, (_, i) => i % 5) }).view();
+    const tgt = new DatasetProfile()
+      .track({ v: Array.from({ length: 2000 }, (_, i) => (i % 10 === 0 ? 9 : i % 5)) })
+      .view();
+    const checks = (c: ReturnType<typeof compareProfiles>): string[] => c.quality.map((f) => f.check).sort();
+    const asCategories = compareProfiles(ref, tgt);
+    expect(asCategories.columns[0]!.kind).toBe("categorical");
+    expect(checks(asCategories)).toContain("new_category");
+    const asNumbers = compareProfiles(ref, tgt, { drift: { maxCategoricalIntegers: 0 } });
+    expect(asNumbers.columns[0]!.kind).toBe("numeric");
+    expect(checks(asNumbers)).toContain("out_of_range");
+    expect(checks(asNumbers)).not.toContain("new_category");
+    const own = compareProfiles(ref, tgt, {
+      drift: { maxCategoricalIntegers: 0 },
+      quality: { maxCategoricalIntegers: 20 },
+    });
+    expect(checks(own)).toContain("new_category");
+    expect(() => compareProfiles(ref, tgt, { quality: { maxCategoricalIntegers: -1 } })).toThrow(
+      /maxCategoricalIntegers/,
+    );
   });
 });

@@ -89,6 +89,13 @@ function checkOptions(o: QualityOptions): Required<QualityOptions> {
       `quality option cardinalityFactor must be > 1, got ${factor}`,
     );
   }
+  const integers = o.maxCategoricalIntegers ?? DEFAULT_MAX_CATEGORICAL_INTEGERS;
+  if (!(integers >= 0)) {
+    throw new AnalysisError(
+      "invalid-argument",
+      `quality option maxCategoricalIntegers must be a number ≥ 0, got ${integers}`,
+    );
+  }
   const listed = o.maxListed ?? 10;
   if (!Number.isInteger(listed) || listed < 1) {
     throw new AnalysisError(
@@ -102,7 +109,7 @@ function checkOptions(o: QualityOptions): Required<QualityOptions> {
     cardinalityFactor: factor,
     significance: fraction("significance", o.significance, 0.001),
     maxListed: listed,
-    maxCategoricalIntegers: o.maxCategoricalIntegers ?? DEFAULT_MAX_CATEGORICAL_INTEGERS,
+    maxCategoricalIntegers: integers,
   };
 }
 

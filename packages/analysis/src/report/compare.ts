@@ -35,8 +35,13 @@ export function compareSegments(
   options: CompareOptions = {},
 ): ProfileComparison {
   const drift = driftOfPairs(pairs, options.drift);
+  // One notion of "an integer column of few values is categorical" for the whole comparison: the quality
+  // checks follow the drift option unless told otherwise.
+  const integers = options.quality?.maxCategoricalIntegers ?? options.drift?.maxCategoricalIntegers;
+  const qualityOptions: QualityOptions | undefined =
+    integers === undefined ? options.quality : { ...options.quality, maxCategoricalIntegers: integers };
   const quality = pairs.flatMap(({ segment, reference, target }) =>
-    dataQuality(reference, target, options.quality).map((f) => ({ ...f, segment })),
+    dataQuality(reference, target, qualityOptions).map((f) => ({ ...f, segment })),
   );
   return { columns: drift.columns, quality, datasetDrift: drift.summary };
 }
