@@ -39,13 +39,34 @@ export type { SegmentationOptions, SegmentedProfileOptions, TrackSegmentOptions 
 export { RollingLogger } from "./rolling-logger.js";
 export type { BucketInterval, BucketInfo, ProfileWriter, RollingLoggerOptions } from "./rolling-logger.js";
 
-export { mergeModelPerformance, mergeScoreMatrices } from "./performance.js";
+export { mergeModelPerformance, mergeScoreMatrices } from "./performance/score-matrix.js";
+export { mergePerformance, mergeClassification, mergeRegression } from "./performance/merge.js";
+export {
+  PerformanceTracker,
+  checkPerformanceSpec,
+  performanceColumns,
+  labelText,
+  DEFAULT_SCORE_BINS,
+} from "./performance/tracker.js";
+export type {
+  PerformanceSpec,
+  ClassificationSpec,
+  RegressionSpec,
+  PerformanceBatch,
+} from "./performance/tracker.js";
+export { LabelJoiner } from "./performance/label-joiner.js";
+export type { LabelJoinerOptions, JoinedLabels } from "./performance/label-joiner.js";
+export { HISTOGRAM_CELLS } from "./codec/performance.js";
 export { decodeProfile, encodeProfileV1, EXTENSION_MAGIC, V1_MAGIC } from "./codec/index.js";
 export type {
   ColumnComponents,
   DecodedProfile,
   MetricComponent,
   ModelPerformanceMessage,
+  PerformanceMessage,
+  ClassificationPerformanceMessage,
+  RegressionPerformanceMessage,
+  ScoreHistogramMessage,
   ProfileMessage,
   RegressionMetricsMessage,
   ScoreCellMessage,

@@ -1,11 +1,19 @@
 import { compareCodePoints, decodeProfile, encodeProfileV1 } from "./codec/index.js";
-import type { ColumnComponents, ModelPerformanceMessage, ProfileMessage } from "./codec/message.js";
+import type {
+  ColumnComponents,
+  ModelPerformanceMessage,
+  PerformanceMessage,
+  ProfileMessage,
+} from "./codec/message.js";
 import { ColumnProfile, ColumnProfileView } from "./column.js";
 import { ProfileError } from "./errors.js";
 import { arrowColumns, checkRows, columnObjectSlices, inferType, isArrowTable } from "./input.js";
 import type { ArrowTableLike, ColumnSlice } from "./input.js";
 import type { SummaryOptions, SummaryValue } from "./metrics/standard.js";
-import { mergeModelPerformance } from "./performance.js";
+import { mergePerformance } from "./performance/merge.js";
+import { mergeModelPerformance } from "./performance/score-matrix.js";
+import { PerformanceTracker } from "./performance/tracker.js";
+import type { PerformanceBatch, PerformanceSpec } from "./performance/tracker.js";
 import { DatasetSchema } from "./schema.js";
 import type { ColumnType, DatasetSchemaOptions } from "./schema.js";
 
@@ -29,6 +37,11 @@ export interface DatasetProfileOptions {
   /** Defaults to now. */
   readonly creationTimestamp?: number | Date;
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * Which columns hold a model's prediction, scores and target: tracking then also accumulates mergeable
+   * performance metrics (confusion matrix, score histograms, or regression errors) next to the columns.
+   */
+  readonly performance?: PerformanceSpec;
 }
 
 export function toEpochMs(t: number | Date | undefined, what: string, fallback: number): number {
@@ -82,6 +95,7 @@ export class DatasetProfile {
   private readonly creationTs: number;
   private readonly metadata: Record<string, string>;
   private readonly resolve = (name: string, inferred: ColumnType) => this.schema.resolve(name, inferred);
+  private readonly performance: PerformanceTracker | undefined;
 
   // Row buffering: values transposed per column, with a cache of the last row's key order.
   private pendingRows = 0;
@@ -94,6 +108,8 @@ export class DatasetProfile {
     this.creationTs = toEpochMs(options.creationTimestamp, "creationTimestamp", Date.now());
     this.datasetTs = toEpochMs(options.datasetTimestamp, "datasetTimestamp", this.creationTs);
     this.metadata = checkMetadata(options.metadata);
+    this.performance =
+      options.performance === undefined ? undefined : new PerformanceTracker(options.performance);
   }
 
   get datasetTimestamp(): number {
@@ -123,29 +139,55 @@ export class DatasetProfile {
   track(input: TrackInput): this {
     if (Array.isArray(input)) {
       checkRows(input);
-      for (const row of input as readonly Record<string, unknown>[]) this.bufferRow(row);
+      const rows = input as readonly Record<string, unknown>[];
+      this.performance?.track(rowBatch(rows));
+      for (const row of rows) this.bufferRow(row);
       return this;
     }
-    if (isArrowTable(input)) {
-      this.flushRows();
-      for (const slices of arrowColumns(input)) for (const s of slices) this.addSlice(s);
-      return this;
-    }
-    if (input === null || typeof input !== "object") {
-      throw new ProfileError(
-        "invalid-argument",
-        `track: expected rows, a column object or an Arrow table, got ${input === null ? "null" : typeof input}`,
-      );
-    }
-    const slices = columnObjectSlices(input as Record<string, unknown>);
+    const slices = this.slicesOf(input, "track");
+    this.performance?.track(sliceBatch(slices));
     this.flushRows();
     for (const s of slices) this.addSlice(s);
     return this;
   }
 
+  /**
+   * Tracks labels that arrived after their predictions were tracked (as rows awaiting a label): each row
+   * holds the prediction, its scores and the label now known. Only the performance metrics change: the
+   * rows move from "awaiting label" to labeled, so merging this profile (stamped with the predictions'
+   * timestamp) into the predictions' window equals having logged the labels with the predictions.
+   */
+  trackLateLabels(input: TrackInput): this {
+    if (this.performance === undefined) {
+      throw new ProfileError(
+        "invalid-argument",
+        "trackLateLabels needs a profile created with a performance spec",
+      );
+    }
+    if (Array.isArray(input)) {
+      checkRows(input);
+      this.performance.track(rowBatch(input as readonly Record<string, unknown>[]), true);
+    } else {
+      this.performance.track(sliceBatch(this.slicesOf(input, "trackLateLabels")), true);
+    }
+    return this;
+  }
+
+  private slicesOf(input: TrackInput, what: string): ColumnSlice[] {
+    if (isArrowTable(input)) return arrowColumns(input).flat();
+    if (input === null || typeof input !== "object") {
+      throw new ProfileError(
+        "invalid-argument",
+        `${what}: expected rows, a column object or an Arrow table, got ${input === null ? "null" : typeof input}`,
+      );
+    }
+    return columnObjectSlices(input as Record<string, unknown>);
+  }
+
   /** Tracks one record (whylogs `log(row=…)`). Rows are buffered and profiled in batches. */
   trackRow(row: Readonly<Record<string, unknown>>): this {
     checkRows([row]);
+    this.performance?.track(rowBatch([row]));
     this.bufferRow(row);
     return this;
   }
@@ -213,8 +255,41 @@ export class DatasetProfile {
       datasetTimestamp: this.datasetTs,
       creationTimestamp: this.creationTs,
       metadata: this.metadata,
+      ...(this.performance !== undefined ? { performance: this.performance.toMessage() } : {}),
     });
   }
+}
+
+/** Row objects as a performance batch: a key a row lacks reads as missing. */
+function rowBatch(rows: readonly Readonly<Record<string, unknown>>[]): PerformanceBatch {
+  return { length: rows.length, get: (name) => rows.map((r) => r[name]) };
+}
+
+/**
+ * Column slices as a performance batch. Arrow tables arrive as several slices per column (one per record
+ * batch); they are joined here, only for the few columns a spec reads.
+ */
+function sliceBatch(slices: readonly ColumnSlice[]): PerformanceBatch {
+  const byName = new Map<string, ColumnSlice[]>();
+  for (const s of slices) {
+    const list = byName.get(s.name);
+    if (list === undefined) byName.set(s.name, [s]);
+    else list.push(s);
+  }
+  let length = 0;
+  const first = byName.values().next().value;
+  for (const s of first ?? []) length += s.values.length;
+  return {
+    length,
+    get(name) {
+      const parts = byName.get(name);
+      if (parts === undefined) return undefined;
+      if (parts.length === 1) return parts[0]!.values;
+      const out: unknown[] = [];
+      for (const p of parts) for (let i = 0; i < p.values.length; i++) out.push(p.values[i]);
+      return out;
+    },
+  };
 }
 
 export interface DatasetProfileViewInit {
@@ -224,6 +299,7 @@ export interface DatasetProfileViewInit {
   readonly metadata?: Readonly<Record<string, string>>;
   readonly segment?: readonly SegmentTag[];
   readonly modelPerformance?: ModelPerformanceMessage;
+  readonly performance?: PerformanceMessage;
   readonly extensionColumns?: ReadonlyMap<string, ColumnComponents>;
   readonly unusedMetricPaths?: readonly string[];
 }
@@ -244,6 +320,8 @@ export class DatasetProfileView {
   readonly segment: readonly SegmentTag[] | undefined;
   /** Dataset-level model performance (classification score matrix or regression sums), when present. */
   readonly modelPerformance: ModelPerformanceMessage | undefined;
+  /** Sightglass' mergeable model-performance metrics, when the profile was logged with a performance spec. */
+  readonly performance: PerformanceMessage | undefined;
   private readonly cols: ReadonlyMap<string, ColumnProfileView>;
   private readonly extensionColumns: ReadonlyMap<string, ColumnComponents> | undefined;
   private readonly unusedMetricPaths: readonly string[];
@@ -255,6 +333,7 @@ export class DatasetProfileView {
     this.metadata = Object.freeze({ ...init.metadata });
     this.segment = init.segment === undefined ? undefined : Object.freeze([...init.segment]);
     this.modelPerformance = init.modelPerformance;
+    this.performance = init.performance;
     this.extensionColumns = init.extensionColumns;
     this.unusedMetricPaths = init.unusedMetricPaths ?? [];
   }
@@ -320,6 +399,9 @@ export class DatasetProfileView {
       ...(this.modelPerformance !== undefined || other.modelPerformance !== undefined
         ? { modelPerformance: mergeModelPerformance(this.modelPerformance, other.modelPerformance) }
         : {}),
+      ...(this.performance !== undefined || other.performance !== undefined
+        ? { performance: mergePerformance(this.performance, other.performance)! }
+        : {}),
       ...(extensionColumns !== undefined ? { extensionColumns } : {}),
       unusedMetricPaths: [...new Set([...this.unusedMetricPaths, ...other.unusedMetricPaths])],
     });
@@ -337,6 +419,7 @@ export class DatasetProfileView {
       metadata: { ...this.metadata, ...metadata },
       ...(segment !== undefined ? { segment } : {}),
       ...(this.modelPerformance !== undefined ? { modelPerformance: this.modelPerformance } : {}),
+      ...(this.performance !== undefined ? { performance: this.performance } : {}),
       ...(this.extensionColumns !== undefined ? { extensionColumns: this.extensionColumns } : {}),
       unusedMetricPaths: this.unusedMetricPaths,
     });
@@ -363,6 +446,7 @@ export class DatasetProfileView {
       columns,
       ...(this.unusedMetricPaths.length > 0 ? { unusedMetricPaths: this.unusedMetricPaths } : {}),
       ...(this.modelPerformance !== undefined ? { modelPerformance: this.modelPerformance } : {}),
+      ...(this.performance !== undefined ? { performance: this.performance } : {}),
       ...(this.extensionColumns !== undefined ? { extensionColumns: this.extensionColumns } : {}),
     };
   }
@@ -387,6 +471,7 @@ export class DatasetProfileView {
       metadata,
       ...(segment !== undefined ? { segment } : {}),
       ...(message.modelPerformance !== undefined ? { modelPerformance: message.modelPerformance } : {}),
+      ...(message.performance !== undefined ? { performance: message.performance } : {}),
       ...(message.extensionColumns !== undefined ? { extensionColumns: message.extensionColumns } : {}),
       ...(message.unusedMetricPaths !== undefined ? { unusedMetricPaths: message.unusedMetricPaths } : {}),
     });

@@ -10,6 +10,7 @@ import { DatasetSchema } from "./schema.js";
 import type { DatasetSchemaOptions } from "./schema.js";
 import { SegmentedProfile } from "./segments.js";
 import type { SegmentationOptions } from "./segments.js";
+import type { PerformanceSpec } from "./performance/tracker.js";
 
 /** Bucket width: a named interval (UTC-aligned) or a custom number of milliseconds (aligned to the epoch). */
 export type BucketInterval = "minute" | "hour" | "day" | { readonly ms: number };
@@ -32,6 +33,8 @@ export interface RollingLoggerOptions {
   readonly interval?: BucketInterval;
   readonly schema?: DatasetSchema | DatasetSchemaOptions;
   readonly segmentation?: SegmentationOptions;
+  /** Model outputs and ground truth to track performance metrics of (see DatasetProfileOptions). */
+  readonly performance?: PerformanceSpec;
   readonly metadata?: Readonly<Record<string, string>>;
   /**
    * Column holding each record's dataset timestamp (Date, epoch ms, or ISO-8601 text). Without it, records
@@ -166,15 +169,39 @@ export class RollingLogger {
    * whole batch goes to the bucket of `timestamp` (default: now). Rejected input changes nothing.
    */
   log(input: TrackInput, options: { readonly timestamp?: number | Date } = {}): void {
+    this.route(input, options, false);
+  }
+
+  /**
+   * Tracks labels that arrived after their predictions (see {@link DatasetProfile.trackLateLabels}). Each row
+   * must carry the prediction's own timestamp (its `timestampColumn`, or `timestamp` for the batch), so the
+   * labels land in the bucket of their predictions; a bucket already flushed gets a further profile that
+   * merges into it downstream.
+   */
+  logLateLabels(input: TrackInput, options: { readonly timestamp?: number | Date } = {}): void {
+    if (this.options.performance === undefined) {
+      throw new ProfileError(
+        "invalid-argument",
+        "rolling logger: logLateLabels needs the performance option",
+      );
+    }
+    this.route(input, options, true);
+  }
+
+  private route(input: TrackInput, options: { readonly timestamp?: number | Date }, late: boolean): void {
     if (this.closed)
       throw new ProfileError(
         "invalid-argument",
         "rolling logger: log() after close(); create a new RollingLogger to keep logging",
       );
+    const track = (profile: DatasetProfile | SegmentedProfile, batch: TrackInput) => {
+      if (late) profile.trackLateLabels(batch);
+      else profile.track(batch);
+    };
     const column = this.options.timestampColumn;
     if (column === undefined || isArrowTable(input)) {
       const t = toEpochMs(options.timestamp, "timestamp", this.clock());
-      this.bucketFor(this.bucketStart(t)).profile.track(input);
+      track(this.bucketFor(this.bucketStart(t)).profile, input);
       return;
     }
     if (Array.isArray(input)) {
@@ -187,7 +214,7 @@ export class RollingLogger {
         if (g === undefined) groups.set(start, (g = []));
         g.push(rows[i]!);
       }
-      for (const [start, g] of groups) this.bucketFor(start).profile.track(g);
+      for (const [start, g] of groups) track(this.bucketFor(start).profile, g);
       return;
     }
     const slices = columnObjectSlices(input as Record<string, unknown>);
@@ -211,7 +238,7 @@ export class RollingLogger {
     for (const [start, rows] of groups) {
       const subset: Record<string, unknown[]> = {};
       for (const s of slices) subset[s.name] = rows.map((i) => s.values[i]);
-      this.bucketFor(start).profile.track(subset);
+      track(this.bucketFor(start).profile, subset);
     }
   }
 
@@ -222,6 +249,7 @@ export class RollingLogger {
       schema: this.schema,
       datasetTimestamp: start,
       ...(this.options.metadata !== undefined ? { metadata: this.options.metadata } : {}),
+      ...(this.options.performance !== undefined ? { performance: this.options.performance } : {}),
     };
     // Bounded memory: too many open buckets (e.g. a replay of old data) flushes the oldest early. Evicted
     // before the new bucket exists, so records are never tracked into a bucket that was already detached.

@@ -97,6 +97,7 @@ export class SegmentedProfile {
       creationTimestamp,
       datasetTimestamp: toEpochMs(options.datasetTimestamp, "datasetTimestamp", creationTimestamp),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+      ...(options.performance !== undefined ? { performance: options.performance } : {}),
     };
   }
 
@@ -107,6 +108,21 @@ export class SegmentedProfile {
 
   /** Tracks a batch (same inputs as {@link DatasetProfile.track}); rows are routed to their segments. */
   track(input: TrackInput, options: TrackSegmentOptions = {}): this {
+    return this.route(input, options, false);
+  }
+
+  /** {@link DatasetProfile.trackLateLabels}, each row routed to its segment (rows must carry the segment columns). */
+  trackLateLabels(input: TrackInput, options: TrackSegmentOptions = {}): this {
+    if (this.options.performance === undefined) {
+      throw new ProfileError(
+        "invalid-argument",
+        "trackLateLabels needs a profile created with a performance spec",
+      );
+    }
+    return this.route(input, options, true);
+  }
+
+  private route(input: TrackInput, options: TrackSegmentOptions, late: boolean): this {
     const explicit = Object.entries(options.segmentKeyValues ?? {}).sort(([a], [b]) =>
       a < b ? -1 : a > b ? 1 : 0,
     );
@@ -173,11 +189,14 @@ export class SegmentedProfile {
       if (Array.isArray(input)) {
         // Rows go to their segment as rows, so absent keys stay absent (not nulls), as when unsegmented.
         const rows = input as readonly Record<string, unknown>[];
-        segment.profile.track(group.rows.map((i) => rows[i]!));
+        const subset = group.rows.map((i) => rows[i]!);
+        if (late) segment.profile.trackLateLabels(subset);
+        else segment.profile.track(subset);
       } else {
         const subset: Record<string, ArrayLike<unknown>> = {};
         for (const [name, values] of columns) subset[name] = gather(values, group.rows);
-        segment.profile.track(subset);
+        if (late) segment.profile.trackLateLabels(subset);
+        else segment.profile.track(subset);
       }
     }
     return this;

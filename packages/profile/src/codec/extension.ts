@@ -7,8 +7,14 @@ import { SightglassExtensionSchema } from "../proto/sightglass_pb.js";
 import { ColumnMessageSchema } from "../proto/whylogs_pb.js";
 import type { ColumnMessage } from "../proto/whylogs_pb.js";
 import { columnFromProto, columnToProto, setOwn, sortedKeys } from "./components.js";
-import type { ColumnComponents, ModelPerformanceMessage, ProfileMessage } from "./message.js";
+import type {
+  ColumnComponents,
+  ModelPerformanceMessage,
+  PerformanceMessage,
+  ProfileMessage,
+} from "./message.js";
 import { modelPerformanceFromProto, modelPerformanceToProto } from "./model-performance.js";
+import { performanceFromProto, performanceToProto } from "./performance.js";
 import {
   compareCodePoints,
   concatBytes,
@@ -25,6 +31,7 @@ export const EXTENSION_MAGIC = Uint8Array.of(0x53, 0x47, 0x58, 0x31);
 export interface ExtensionContent {
   readonly modelPerformance?: ModelPerformanceMessage;
   readonly extensionColumns?: ReadonlyMap<string, ColumnComponents>;
+  readonly performance?: PerformanceMessage;
 }
 
 /** A block found at some offset: its content and the offset just after it. */
@@ -61,19 +68,23 @@ export function readExtension(bytes: Uint8Array, pos: number): ExtensionBlock | 
       ? { modelPerformance: modelPerformanceFromProto(ext.modelPerformance, block.bodyOffset, false) }
       : {}),
     ...(columns.size > 0 ? { extensionColumns: columns } : {}),
+    ...(ext.performance !== undefined
+      ? { performance: performanceFromProto(ext.performance, block.bodyOffset) }
+      : {}),
   };
   return { content, next: block.next };
 }
 
 /**
- * The block for `message`, or null when it has neither model performance nor extension columns (an empty
- * `extensionColumns` map counts as absent).
+ * The block for `message`, or null when it has no model performance (v0 or Sightglass) and no extension columns
+ * (an empty `extensionColumns` map counts as absent).
  */
 export function writeExtension(message: ProfileMessage): Uint8Array | null {
   const mp = message.modelPerformance;
   const cols = message.extensionColumns;
   const hasColumns = cols !== undefined && cols.size > 0;
-  if (mp === undefined && !hasColumns) return null;
+  const performance = message.performance;
+  if (mp === undefined && !hasColumns && performance === undefined) return null;
   const columns: { [name: string]: ColumnMessage } = {};
   if (hasColumns) {
     for (const name of sortedKeys(cols, "extensionColumns")) {
@@ -88,6 +99,7 @@ export function writeExtension(message: ProfileMessage): Uint8Array | null {
   const ext = create(SightglassExtensionSchema, {
     ...(mp !== undefined ? { modelPerformance: modelPerformanceToProto(mp) } : {}),
     columns,
+    ...(performance !== undefined ? { performance: performanceToProto(performance) } : {}),
   });
   const body = serializeMessage(SightglassExtensionSchema, ext, "Sightglass extension block");
   return concatBytes([EXTENSION_MAGIC, delimit(body)]);

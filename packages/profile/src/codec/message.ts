@@ -66,6 +66,57 @@ export interface ModelPerformanceMessage {
   readonly regression?: RegressionMetricsMessage;
 }
 
+/**
+ * One class's one-vs-rest score distribution: for each non-empty bin (ascending), six counts at
+ * `counts[6 * i + 3 * predictedThisClass + truth]`, truth 0 = this class, 1 = another class, 2 = unknown yet.
+ */
+export interface ScoreHistogramMessage {
+  readonly label: string;
+  readonly scoreField: string;
+  readonly bins: readonly number[];
+  readonly counts: readonly number[];
+}
+
+/** Sightglass' mergeable classification metrics (exact counts; see FORMAT.md). */
+export interface ClassificationPerformanceMessage {
+  readonly predictionField: string;
+  readonly targetField: string;
+  /** Class labels as text, in code-point order. */
+  readonly labels: readonly string[];
+  /** Row-major labels × labels, index `prediction * N + target`. */
+  readonly confusion: readonly number[];
+  /** Per predicted label: rows whose label has not arrived. */
+  readonly unlabeled: readonly number[];
+  readonly scoreBins: number;
+  readonly histograms: readonly ScoreHistogramMessage[];
+  /** The label a binary classifier's single score column is the probability of; "" for multiclass. */
+  readonly positiveLabel: string;
+  readonly logLossSum: number;
+  readonly logLossCount: number;
+  readonly brierSum: number;
+  readonly brierCount: number;
+}
+
+/** Sightglass' mergeable regression metrics. */
+export interface RegressionPerformanceMessage {
+  readonly predictionField: string;
+  readonly targetField: string;
+  readonly count: number;
+  readonly unlabeled: number;
+  readonly sumError: number;
+  readonly sumAbsoluteError: number;
+  readonly sumSquaredError: number;
+  readonly targetMean: number;
+  readonly targetM2: number;
+  /** KLL doubles sketch of residuals (prediction − target); empty when no row had a target. */
+  readonly residualKll: Uint8Array;
+}
+
+export interface PerformanceMessage {
+  readonly classification?: ClassificationPerformanceMessage;
+  readonly regression?: RegressionPerformanceMessage;
+}
+
 /** Everything a profile file holds, independent of the format version it came from or goes to. */
 export interface ProfileMessage {
   /** Epoch milliseconds (UTC); 0 when the file does not say. */
@@ -90,6 +141,8 @@ export interface ProfileMessage {
    * chunk area, where Python whylogs readers never look.
    */
   readonly extensionColumns?: ReadonlyMap<string, ColumnComponents>;
+  /** Sightglass' own model-performance metrics (extension block only). */
+  readonly performance?: PerformanceMessage;
 }
 
 /** What a reader found besides the profile itself. */

@@ -32,7 +32,7 @@ import { compareCodePoints, concatBytes, delimit, serializeMessage } from "./wir
  *   and `column_offsets` are relative to the chunk-area start; `length` is the chunk-area size;
  * - with `segment` set: `has_segments`, one `Segment` with those tags, and `offsets {0: 0}` (the segment's
  *   profile header follows immediately);
- * - with `modelPerformance` or non-empty `extensionColumns`: the Sightglass extension block after the chunk
+ * - with `modelPerformance`, `performance` or non-empty `extensionColumns`: the Sightglass extension block after the chunk
  *   area, outside the `length` bytes whylogs reads.
  *
  * Output is deterministic: equal messages give equal bytes.

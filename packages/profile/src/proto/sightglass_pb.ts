@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sightglass.proto.
  */
 export const file_sightglass: GenFile = /*@__PURE__*/
-  fileDesc("ChBzaWdodGdsYXNzLnByb3RvEhVzaWdodGdsYXNzLnByb2ZpbGUudjEi/AEKE1NpZ2h0Z2xhc3NFeHRlbnNpb24SRQoRbW9kZWxfcGVyZm9ybWFuY2UYASABKAsyKi5zaWdodGdsYXNzLndoeWxvZ3MudjAuTW9kZWxQcm9maWxlTWVzc2FnZRJICgdjb2x1bW5zGAIgAygLMjcuc2lnaHRnbGFzcy5wcm9maWxlLnYxLlNpZ2h0Z2xhc3NFeHRlbnNpb24uQ29sdW1uc0VudHJ5GlQKDENvbHVtbnNFbnRyeRILCgNrZXkYASABKAkSMwoFdmFsdWUYAiABKAsyJC5zaWdodGdsYXNzLndoeWxvZ3MudjEuQ29sdW1uTWVzc2FnZToCOAFiBnByb3RvMw", [file_whylogs, file_whylogs_v0]);
+  fileDesc("ChBzaWdodGdsYXNzLnByb3RvEhVzaWdodGdsYXNzLnByb2ZpbGUudjEivAIKE1NpZ2h0Z2xhc3NFeHRlbnNpb24SRQoRbW9kZWxfcGVyZm9ybWFuY2UYASABKAsyKi5zaWdodGdsYXNzLndoeWxvZ3MudjAuTW9kZWxQcm9maWxlTWVzc2FnZRJICgdjb2x1bW5zGAIgAygLMjcuc2lnaHRnbGFzcy5wcm9maWxlLnYxLlNpZ2h0Z2xhc3NFeHRlbnNpb24uQ29sdW1uc0VudHJ5Ej4KC3BlcmZvcm1hbmNlGAMgASgLMikuc2lnaHRnbGFzcy5wcm9maWxlLnYxLlBlcmZvcm1hbmNlTWVzc2FnZRpUCgxDb2x1bW5zRW50cnkSCwoDa2V5GAEgASgJEjMKBXZhbHVlGAIgASgLMiQuc2lnaHRnbGFzcy53aHlsb2dzLnYxLkNvbHVtbk1lc3NhZ2U6AjgBIqABChJQZXJmb3JtYW5jZU1lc3NhZ2USSAoOY2xhc3NpZmljYXRpb24YASABKAsyMC5zaWdodGdsYXNzLnByb2ZpbGUudjEuQ2xhc3NpZmljYXRpb25QZXJmb3JtYW5jZRJACgpyZWdyZXNzaW9uGAIgASgLMiwuc2lnaHRnbGFzcy5wcm9maWxlLnYxLlJlZ3Jlc3Npb25QZXJmb3JtYW5jZSK+AgoZQ2xhc3NpZmljYXRpb25QZXJmb3JtYW5jZRIYChBwcmVkaWN0aW9uX2ZpZWxkGAEgASgJEhQKDHRhcmdldF9maWVsZBgCIAEoCRIOCgZsYWJlbHMYAyADKAkSEQoJY29uZnVzaW9uGAQgAygSEhEKCXVubGFiZWxlZBgFIAMoEhISCgpzY29yZV9iaW5zGAYgASgNEjkKCmhpc3RvZ3JhbXMYByADKAsyJS5zaWdodGdsYXNzLnByb2ZpbGUudjEuU2NvcmVIaXN0b2dyYW0SFgoOcG9zaXRpdmVfbGFiZWwYCCABKAkSFAoMbG9nX2xvc3Nfc3VtGAkgASgBEhYKDmxvZ19sb3NzX2NvdW50GAogASgSEhEKCWJyaWVyX3N1bRgLIAEoARITCgticmllcl9jb3VudBgMIAEoEiJSCg5TY29yZUhpc3RvZ3JhbRINCgVsYWJlbBgBIAEoCRITCgtzY29yZV9maWVsZBgCIAEoCRIMCgRiaW5zGAMgAygNEg4KBmNvdW50cxgEIAMoEiLxAQoVUmVncmVzc2lvblBlcmZvcm1hbmNlEhgKEHByZWRpY3Rpb25fZmllbGQYASABKAkSFAoMdGFyZ2V0X2ZpZWxkGAIgASgJEg0KBWNvdW50GAMgASgSEhEKCXVubGFiZWxlZBgEIAEoEhIRCglzdW1fZXJyb3IYBSABKAESGgoSc3VtX2Fic29sdXRlX2Vycm9yGAYgASgBEhkKEXN1bV9zcXVhcmVkX2Vycm9yGAcgASgBEhMKC3RhcmdldF9tZWFuGAggASgBEhEKCXRhcmdldF9tMhgJIAEoARIUCgxyZXNpZHVhbF9rbGwYCiABKAxiBnByb3RvMw", [file_whylogs, file_whylogs_v0]);
 
 /**
  * @generated from message sightglass.profile.v1.SightglassExtension
@@ -38,6 +38,14 @@ export type SightglassExtension = Message<"sightglass.profile.v1.SightglassExten
    * @generated from field: map<string, sightglass.whylogs.v1.ColumnMessage> columns = 2;
    */
   columns: { [key: string]: ColumnMessage };
+
+  /**
+   * Sightglass' own mergeable model-performance metrics (see PerformanceMessage). Kept apart from the v0
+   * score matrix above, which is only read (and merged) for compatibility.
+   *
+   * @generated from field: sightglass.profile.v1.PerformanceMessage performance = 3;
+   */
+  performance?: PerformanceMessage | undefined;
 };
 
 /**
@@ -46,4 +54,215 @@ export type SightglassExtension = Message<"sightglass.profile.v1.SightglassExten
  */
 export const SightglassExtensionSchema: GenMessage<SightglassExtension> = /*@__PURE__*/
   messageDesc(file_sightglass, 0);
+
+/**
+ * Every count below is an exact sum of per-row contributions and merges by addition. Counts are signed:
+ * a late-label profile moves a row from "awaiting its label" to "labeled", which is -1 in one count and +1 in
+ * another, so that merging it into the prediction's window yields what logging the labeled row would have.
+ *
+ * @generated from message sightglass.profile.v1.PerformanceMessage
+ */
+export type PerformanceMessage = Message<"sightglass.profile.v1.PerformanceMessage"> & {
+  /**
+   * @generated from field: sightglass.profile.v1.ClassificationPerformance classification = 1;
+   */
+  classification?: ClassificationPerformance | undefined;
+
+  /**
+   * @generated from field: sightglass.profile.v1.RegressionPerformance regression = 2;
+   */
+  regression?: RegressionPerformance | undefined;
+};
+
+/**
+ * Describes the message sightglass.profile.v1.PerformanceMessage.
+ * Use `create(PerformanceMessageSchema)` to create a new message.
+ */
+export const PerformanceMessageSchema: GenMessage<PerformanceMessage> = /*@__PURE__*/
+  messageDesc(file_sightglass, 1);
+
+/**
+ * @generated from message sightglass.profile.v1.ClassificationPerformance
+ */
+export type ClassificationPerformance = Message<"sightglass.profile.v1.ClassificationPerformance"> & {
+  /**
+   * @generated from field: string prediction_field = 1;
+   */
+  predictionField: string;
+
+  /**
+   * @generated from field: string target_field = 2;
+   */
+  targetField: string;
+
+  /**
+   * Class labels as text, in code-point order; the index space of `confusion` and `unlabeled`.
+   *
+   * @generated from field: repeated string labels = 3;
+   */
+  labels: string[];
+
+  /**
+   * Row-major labels x labels: index prediction * N + target.
+   *
+   * @generated from field: repeated sint64 confusion = 4;
+   */
+  confusion: bigint[];
+
+  /**
+   * Per predicted label: rows whose label has not arrived.
+   *
+   * @generated from field: repeated sint64 unlabeled = 5;
+   */
+  unlabeled: bigint[];
+
+  /**
+   * Resolution of the score histograms: scores in [0, 1] fall into `score_bins` equal-width bins.
+   *
+   * @generated from field: uint32 score_bins = 6;
+   */
+  scoreBins: number;
+
+  /**
+   * @generated from field: repeated sightglass.profile.v1.ScoreHistogram histograms = 7;
+   */
+  histograms: ScoreHistogram[];
+
+  /**
+   * Set for a binary classifier whose single score column is the probability of this label.
+   *
+   * @generated from field: string positive_label = 8;
+   */
+  positiveLabel: string;
+
+  /**
+   * @generated from field: double log_loss_sum = 9;
+   */
+  logLossSum: number;
+
+  /**
+   * @generated from field: sint64 log_loss_count = 10;
+   */
+  logLossCount: bigint;
+
+  /**
+   * @generated from field: double brier_sum = 11;
+   */
+  brierSum: number;
+
+  /**
+   * @generated from field: sint64 brier_count = 12;
+   */
+  brierCount: bigint;
+};
+
+/**
+ * Describes the message sightglass.profile.v1.ClassificationPerformance.
+ * Use `create(ClassificationPerformanceSchema)` to create a new message.
+ */
+export const ClassificationPerformanceSchema: GenMessage<ClassificationPerformance> = /*@__PURE__*/
+  messageDesc(file_sightglass, 2);
+
+/**
+ * One-vs-rest score distribution of one class: for each non-empty bin, six counts ordered
+ * (predicted this class? no, yes) x (true label: this class, another class, not yet known).
+ *
+ * @generated from message sightglass.profile.v1.ScoreHistogram
+ */
+export type ScoreHistogram = Message<"sightglass.profile.v1.ScoreHistogram"> & {
+  /**
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * @generated from field: string score_field = 2;
+   */
+  scoreField: string;
+
+  /**
+   * @generated from field: repeated uint32 bins = 3;
+   */
+  bins: number[];
+
+  /**
+   * @generated from field: repeated sint64 counts = 4;
+   */
+  counts: bigint[];
+};
+
+/**
+ * Describes the message sightglass.profile.v1.ScoreHistogram.
+ * Use `create(ScoreHistogramSchema)` to create a new message.
+ */
+export const ScoreHistogramSchema: GenMessage<ScoreHistogram> = /*@__PURE__*/
+  messageDesc(file_sightglass, 3);
+
+/**
+ * @generated from message sightglass.profile.v1.RegressionPerformance
+ */
+export type RegressionPerformance = Message<"sightglass.profile.v1.RegressionPerformance"> & {
+  /**
+   * @generated from field: string prediction_field = 1;
+   */
+  predictionField: string;
+
+  /**
+   * @generated from field: string target_field = 2;
+   */
+  targetField: string;
+
+  /**
+   * Rows with both a prediction and a target, and rows whose target has not arrived.
+   *
+   * @generated from field: sint64 count = 3;
+   */
+  count: bigint;
+
+  /**
+   * @generated from field: sint64 unlabeled = 4;
+   */
+  unlabeled: bigint;
+
+  /**
+   * @generated from field: double sum_error = 5;
+   */
+  sumError: number;
+
+  /**
+   * @generated from field: double sum_absolute_error = 6;
+   */
+  sumAbsoluteError: number;
+
+  /**
+   * @generated from field: double sum_squared_error = 7;
+   */
+  sumSquaredError: number;
+
+  /**
+   * Mean and sum of squared deviations of the target (for R^2), merged like whylogs' variance.
+   *
+   * @generated from field: double target_mean = 8;
+   */
+  targetMean: number;
+
+  /**
+   * @generated from field: double target_m2 = 9;
+   */
+  targetM2: number;
+
+  /**
+   * KLL doubles sketch of residuals (prediction - target).
+   *
+   * @generated from field: bytes residual_kll = 10;
+   */
+  residualKll: Uint8Array;
+};
+
+/**
+ * Describes the message sightglass.profile.v1.RegressionPerformance.
+ * Use `create(RegressionPerformanceSchema)` to create a new message.
+ */
+export const RegressionPerformanceSchema: GenMessage<RegressionPerformance> = /*@__PURE__*/
+  messageDesc(file_sightglass, 4);
 

@@ -7,8 +7,8 @@ import type {
   RegressionMetricsMessage,
   ScoreCellMessage,
   ScoreMatrixMessage,
-} from "./codec/message.js";
-import { ProfileError } from "./errors.js";
+} from "../codec/message.js";
+import { ProfileError } from "../errors.js";
 
 function mergeCells(a: ScoreCellMessage | null, b: ScoreCellMessage | null): ScoreCellMessage | null {
   if (a === null) return b;

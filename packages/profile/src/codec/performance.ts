@@ -1,0 +1,201 @@
+// PerformanceMessage <-> its protobuf form in the Sightglass extension block. Decoding checks every shape the
+// metrics rely on (matrix sizes, bin order, counts per bin), so a corrupted block is a typed error here and
+// never an out-of-range read in the analysis.
+
+import { create } from "@bufbuild/protobuf";
+import { KllDoublesSketch } from "@sightglass/sketches";
+import { ProfileError } from "../errors.js";
+import {
+  ClassificationPerformanceSchema,
+  PerformanceMessageSchema,
+  RegressionPerformanceSchema,
+  ScoreHistogramSchema,
+} from "../proto/sightglass_pb.js";
+import type {
+  ClassificationPerformance,
+  PerformanceMessage as PerformanceProto,
+  RegressionPerformance,
+} from "../proto/sightglass_pb.js";
+import { checkString } from "./components.js";
+import type {
+  ClassificationPerformanceMessage,
+  PerformanceMessage,
+  RegressionPerformanceMessage,
+  ScoreHistogramMessage,
+} from "./message.js";
+import { compareCodePoints, toSafeNumber } from "./wire.js";
+
+/** Six counts per histogram bin: (predicted this class: no, yes) × (truth: this class, another, unknown). */
+export const HISTOGRAM_CELLS = 6;
+/** Highest histogram resolution a file may declare (bounds the memory a decoder allocates). */
+export const MAX_SCORE_BINS = 1_000_000;
+/** Most class labels a file may declare (the confusion matrix is labels²). */
+export const MAX_LABELS = 4096;
+
+function malformed(message: string, offset: number): ProfileError {
+  return new ProfileError("malformed", `performance metrics: ${message}`, { offset });
+}
+
+function counts(values: readonly bigint[], what: string, offset: number): number[] {
+  return values.map((v) => toSafeNumber(v, what, offset));
+}
+
+function finite(v: number, what: string, offset: number): number {
+  if (!Number.isFinite(v)) throw malformed(`${what} is ${v}`, offset);
+  return v;
+}
+
+function classificationFromProto(
+  c: ClassificationPerformance,
+  offset: number,
+): ClassificationPerformanceMessage {
+  const labels = [...c.labels];
+  const n = labels.length;
+  if (n > MAX_LABELS) throw malformed(`${n} class labels (at most ${MAX_LABELS})`, offset);
+  for (let i = 1; i < n; i++) {
+    if (compareCodePoints(labels[i - 1]!, labels[i]!) >= 0) {
+      throw malformed(`class labels are not unique and sorted (${JSON.stringify(labels[i])})`, offset);
+    }
+  }
+  if (c.confusion.length !== n * n) {
+    throw malformed(`confusion matrix has ${c.confusion.length} cells for ${n} labels`, offset);
+  }
+  if (c.unlabeled.length !== n) {
+    throw malformed(`${c.unlabeled.length} awaiting-label counts for ${n} labels`, offset);
+  }
+  if (c.positiveLabel !== "" && !labels.includes(c.positiveLabel) && n > 0) {
+    // A binary profile lists its positive label once anything was tracked.
+    throw malformed(`positive label ${JSON.stringify(c.positiveLabel)} is not among the labels`, offset);
+  }
+  const bins = c.scoreBins;
+  if (bins < 1 || bins > MAX_SCORE_BINS)
+    throw malformed(`score_bins ${bins} is not in 1..${MAX_SCORE_BINS}`, offset);
+  const seen = new Set<string>();
+  const histograms: ScoreHistogramMessage[] = c.histograms.map((h) => {
+    if (seen.has(h.label))
+      throw malformed(`two score histograms for label ${JSON.stringify(h.label)}`, offset);
+    seen.add(h.label);
+    if (h.counts.length !== h.bins.length * HISTOGRAM_CELLS) {
+      throw malformed(
+        `score histogram of ${JSON.stringify(h.label)} has ${h.counts.length} counts for ${h.bins.length} bins`,
+        offset,
+      );
+    }
+    for (let i = 0; i < h.bins.length; i++) {
+      const b = h.bins[i]!;
+      if (b >= bins || (i > 0 && b <= h.bins[i - 1]!)) {
+        throw malformed(
+          `score histogram of ${JSON.stringify(h.label)}: bin ${b} out of order or ≥ ${bins}`,
+          offset,
+        );
+      }
+    }
+    return {
+      label: h.label,
+      scoreField: h.scoreField,
+      bins: [...h.bins],
+      counts: counts(h.counts, "score histogram count", offset),
+    };
+  });
+  return {
+    predictionField: c.predictionField,
+    targetField: c.targetField,
+    labels,
+    confusion: counts(c.confusion, "confusion count", offset),
+    unlabeled: counts(c.unlabeled, "awaiting-label count", offset),
+    scoreBins: bins,
+    histograms,
+    positiveLabel: c.positiveLabel,
+    logLossSum: finite(c.logLossSum, "log-loss sum", offset),
+    logLossCount: toSafeNumber(c.logLossCount, "log-loss count", offset),
+    brierSum: finite(c.brierSum, "Brier sum", offset),
+    brierCount: toSafeNumber(c.brierCount, "Brier count", offset),
+  };
+}
+
+function regressionFromProto(r: RegressionPerformance, offset: number): RegressionPerformanceMessage {
+  const residualKll = r.residualKll.slice();
+  if (residualKll.length > 0) {
+    try {
+      KllDoublesSketch.deserialize(residualKll);
+    } catch (cause) {
+      throw new ProfileError(
+        "malformed",
+        `performance metrics: residual KLL sketch: ${(cause as Error).message}`,
+        {
+          offset,
+          cause,
+        },
+      );
+    }
+  }
+  return {
+    predictionField: r.predictionField,
+    targetField: r.targetField,
+    count: toSafeNumber(r.count, "regression count", offset),
+    unlabeled: toSafeNumber(r.unlabeled, "regression awaiting-target count", offset),
+    sumError: finite(r.sumError, "sum of errors", offset),
+    sumAbsoluteError: finite(r.sumAbsoluteError, "sum of absolute errors", offset),
+    sumSquaredError: finite(r.sumSquaredError, "sum of squared errors", offset),
+    targetMean: finite(r.targetMean, "target mean", offset),
+    targetM2: finite(r.targetM2, "target m2", offset),
+    residualKll,
+  };
+}
+
+export function performanceFromProto(p: PerformanceProto, offset: number): PerformanceMessage {
+  return {
+    ...(p.classification !== undefined
+      ? { classification: classificationFromProto(p.classification, offset) }
+      : {}),
+    ...(p.regression !== undefined ? { regression: regressionFromProto(p.regression, offset) } : {}),
+  };
+}
+
+export function performanceToProto(p: PerformanceMessage): PerformanceProto {
+  const c = p.classification;
+  const r = p.regression;
+  return create(PerformanceMessageSchema, {
+    ...(c !== undefined
+      ? {
+          classification: create(ClassificationPerformanceSchema, {
+            predictionField: checkString(c.predictionField, "prediction field"),
+            targetField: checkString(c.targetField, "target field"),
+            labels: c.labels.map((l) => checkString(l, "class label")),
+            confusion: c.confusion.map(BigInt),
+            unlabeled: c.unlabeled.map(BigInt),
+            scoreBins: c.scoreBins,
+            histograms: c.histograms.map((h) =>
+              create(ScoreHistogramSchema, {
+                label: checkString(h.label, "class label"),
+                scoreField: checkString(h.scoreField, "score field"),
+                bins: [...h.bins],
+                counts: h.counts.map(BigInt),
+              }),
+            ),
+            positiveLabel: c.positiveLabel,
+            logLossSum: c.logLossSum,
+            logLossCount: BigInt(c.logLossCount),
+            brierSum: c.brierSum,
+            brierCount: BigInt(c.brierCount),
+          }),
+        }
+      : {}),
+    ...(r !== undefined
+      ? {
+          regression: create(RegressionPerformanceSchema, {
+            predictionField: checkString(r.predictionField, "prediction field"),
+            targetField: checkString(r.targetField, "target field"),
+            count: BigInt(r.count),
+            unlabeled: BigInt(r.unlabeled),
+            sumError: r.sumError,
+            sumAbsoluteError: r.sumAbsoluteError,
+            sumSquaredError: r.sumSquaredError,
+            targetMean: r.targetMean,
+            targetM2: r.targetM2,
+            residualKll: r.residualKll,
+          }),
+        }
+      : {}),
+  });
+}

@@ -1,0 +1,153 @@
+// Joins labels that arrive late to the predictions they belong to, by an id column, on the client: the
+// prediction side (its timestamp, prediction, scores and any segment columns) is remembered until its label
+// comes, then handed back as one row ready for `trackLateLabels` / `RollingLogger.logLateLabels`, which
+// count it in the window of the original prediction. Raw feature values are never kept.
+
+import { ProfileError } from "../errors.js";
+import { checkRows, columnObjectSlices } from "../input.js";
+import { checkPerformanceSpec, labelText, performanceColumns } from "./tracker.js";
+import type { PerformanceSpec } from "./tracker.js";
+
+export interface LabelJoinerOptions {
+  /** The performance spec the predictions are logged with (its prediction, score and target columns). */
+  readonly performance: PerformanceSpec;
+  /** Column holding the id that predictions and labels share. */
+  readonly idColumn: string;
+  /** Columns kept with each prediction besides the spec's (e.g. the timestamp and segment columns). */
+  readonly keep?: readonly string[];
+  /** Predictions remembered at most; beyond it the oldest are forgotten (default 1,000,000). */
+  readonly maxPending?: number;
+}
+
+export interface JoinedLabels {
+  /** One row per matched label: the kept prediction columns plus the label in the target column. */
+  readonly rows: Record<string, unknown>[];
+  /** Ids of labels without a waiting prediction (unknown, already labeled, or forgotten). */
+  readonly unmatched: string[];
+}
+
+type Batch = readonly Readonly<Record<string, unknown>>[] | Readonly<Record<string, ArrayLike<unknown>>>;
+
+/** A batch as rows (column objects are transposed; only `columns` are read). */
+function rowsOf(input: Batch, columns: readonly string[]): Readonly<Record<string, unknown>>[] {
+  if (Array.isArray(input)) {
+    checkRows(input);
+    return input as Readonly<Record<string, unknown>>[];
+  }
+  if (input === null || typeof input !== "object") {
+    throw new ProfileError("invalid-argument", "label joiner: expected rows or a column object");
+  }
+  const slices = columnObjectSlices(input as Record<string, unknown>).filter((s) => columns.includes(s.name));
+  const length = slices[0]?.values.length ?? 0;
+  const rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < length; i++) {
+    const row: Record<string, unknown> = {};
+    for (const s of slices) row[s.name] = s.values[i];
+    rows.push(row);
+  }
+  return rows;
+}
+
+export class LabelJoiner {
+  private readonly spec: PerformanceSpec;
+  private readonly idColumn: string;
+  private readonly kept: readonly string[];
+  private readonly maxPending: number;
+  /** id → predictions waiting for a label, oldest first (ids may repeat). Map order = arrival order. */
+  private readonly waiting = new Map<string, Record<string, unknown>[]>();
+  private count = 0;
+
+  constructor(options: LabelJoinerOptions) {
+    this.spec = checkPerformanceSpec(options?.performance);
+    if (typeof options.idColumn !== "string" || options.idColumn === "") {
+      throw new ProfileError("invalid-argument", "label joiner: idColumn must be a non-empty column name");
+    }
+    this.idColumn = options.idColumn;
+    const keep = options.keep ?? [];
+    if (!Array.isArray(keep) || keep.some((k) => typeof k !== "string")) {
+      throw new ProfileError("invalid-argument", "label joiner: keep must be a list of column names");
+    }
+    this.kept = [...new Set([...performanceColumns(this.spec), ...keep])].filter(
+      (c) => c !== this.spec.target,
+    );
+    this.maxPending = options.maxPending ?? 1_000_000;
+    if (!Number.isInteger(this.maxPending) || this.maxPending < 1) {
+      throw new ProfileError("invalid-argument", "label joiner: maxPending must be a positive integer");
+    }
+  }
+
+  /** Predictions remembered and still waiting for their label. */
+  get pending(): number {
+    return this.count;
+  }
+
+  private idOf(row: Readonly<Record<string, unknown>>, i: number, what: string): string {
+    const id = labelText(row[this.idColumn], this.idColumn, i);
+    if (id === null) {
+      throw new ProfileError("invalid-argument", `label joiner: ${what} row ${i} has no id`, {
+        column: this.idColumn,
+      });
+    }
+    return id;
+  }
+
+  /**
+   * Remembers the predictions of a batch that have no label yet (rows whose target is already known need no
+   * join). Call it with the same batch you log.
+   */
+  addPredictions(input: Batch): void {
+    const rows = rowsOf(input, [this.idColumn, this.spec.target, ...this.kept]);
+    const add: [string, Record<string, unknown>][] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (labelText(row[this.spec.target], this.spec.target, i) !== null) continue;
+      const keep: Record<string, unknown> = {};
+      for (const c of this.kept) keep[c] = row[c];
+      add.push([this.idOf(row, i, "prediction"), keep]);
+    }
+    for (const [id, keep] of add) {
+      const list = this.waiting.get(id);
+      if (list === undefined) this.waiting.set(id, [keep]);
+      else list.push(keep);
+      this.count++;
+    }
+    while (this.count > this.maxPending) {
+      const [oldest, list] = this.waiting.entries().next().value as [string, Record<string, unknown>[]];
+      list.shift();
+      this.count--;
+      if (list.length === 0) this.waiting.delete(oldest);
+    }
+  }
+
+  /**
+   * Matches labels (rows or columns with the id column and the spec's target column) to waiting
+   * predictions; each match is forgotten so a repeated label is never counted twice.
+   */
+  joinLabels(input: Batch): JoinedLabels {
+    const target = this.spec.target;
+    const labels = rowsOf(input, [this.idColumn, target]);
+    const ids = labels.map((row, i) => this.idOf(row, i, "label"));
+    labels.forEach((row, i) => {
+      if (row[target] === null || row[target] === undefined) {
+        throw new ProfileError("invalid-argument", `label joiner: label row ${i} has no ${target}`, {
+          column: target,
+        });
+      }
+    });
+    const rows: Record<string, unknown>[] = [];
+    const unmatched: string[] = [];
+    for (let i = 0; i < labels.length; i++) {
+      const id = ids[i]!;
+      const list = this.waiting.get(id);
+      const prediction = list?.shift();
+      if (prediction === undefined) {
+        unmatched.push(id);
+        continue;
+      }
+      if (list!.length === 0) this.waiting.delete(id);
+      this.count--;
+      rows.push({ ...prediction, [target]: labels[i]![target] });
+    }
+    return { rows, unmatched };
+  }
+}
