@@ -99,3 +99,39 @@ export type {
   TypesListConstraint,
 } from "./constraints/types.js";
 export { validateConstraints } from "./constraints/validate.js";
+
+export { normalQuantile } from "./stats/normal.js";
+export { binnedAveragePrecision, binnedRocAuc, binnedScores } from "./performance/histogram.js";
+export type { BinnedScores, Bounded } from "./performance/histogram.js";
+export {
+  classificationFromScoreMatrix,
+  performanceOf,
+  realizedClassification,
+  realizedPerformance,
+  realizedRegression,
+  regressionFromV0,
+} from "./performance/realized.js";
+export type {
+  CalibrationBin,
+  ClassMetrics,
+  ClassificationRealized,
+  RealizedPerformance,
+  RegressionRealized,
+} from "./performance/realized.js";
+export { estimatePerformance, isotonicCalibration } from "./performance/estimate.js";
+export type {
+  CalibrationStability,
+  Estimate,
+  EstimateOptions,
+  EstimatedClassMetrics,
+  EstimatedClassification,
+} from "./performance/estimate.js";
+export { performanceReport } from "./performance/report.js";
+export type {
+  Disparity,
+  DisparityMetric,
+  PerformanceOptions,
+  PerformanceReport,
+  PerformanceSegmentInput,
+  SegmentPerformance,
+} from "./performance/report.js";
