@@ -48,4 +48,30 @@ describe("files with a Sightglass extension block", () => {
     const back = DatasetProfileView.deserialize(bytes);
     expect(back.modelPerformance).toEqual(view.modelPerformance);
   });
+
+  it("with Sightglass performance metrics load in whylogs, and the metrics come back", async () => {
+    const p = new DatasetProfile({
+      datasetTimestamp: 1_700_000_000_000,
+      performance: { task: "classification", prediction: "pred", target: "label", scores: "proba" },
+    });
+    p.track({
+      pred: [1, 0, 1, 0, 1],
+      label: [1, 0, 0, null, 1],
+      proba: new Float64Array([0.9, 0.2, 0.6, 0.4, 0.8]),
+    });
+    const view = p.view();
+    const bytes = view.serialize();
+    expect(hasExtension(bytes)).toBe(true);
+    const path = join(dir, "with-performance.bin");
+    writeFileSync(path, bytes);
+
+    const [answer] = await runOracle([{ op: "read_file", path }], "whylogs_oracle.py");
+    const read = ok<{ summary: Record<string, Record<string, unknown>> }>(answer, "whylogs reads the file");
+    const summary = untag(read.summary) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(summary).sort()).toEqual(["label", "pred", "proba"]);
+    expect(summary.label?.["counts/null"]).toBe(1);
+    const back = DatasetProfileView.deserialize(bytes);
+    expect(back.performance).toEqual(view.performance);
+    expect(back.performance?.classification?.unlabeled).toEqual([1, 0]);
+  });
 });

@@ -9,7 +9,11 @@ import { expect, inject } from "vitest";
 const oracleDir = dirname(fileURLToPath(import.meta.url));
 
 /** oracle.py answers the sketch commands, whylogs_oracle.py the profile commands (same protocol). */
-export type OracleScript = "oracle.py" | "whylogs_oracle.py" | "scipy_oracle.py" | "columnar_files.py";
+export type OracleScript =
+  "oracle.py" | "whylogs_oracle.py" | "scipy_oracle.py" | "columnar_files.py" | "performance_oracle.py";
+
+/** Scripts that run in the scikit-learn / NannyML venv instead of the whylogs one. */
+const ML_SCRIPTS: ReadonlySet<OracleScript> = new Set(["performance_oracle.py"]);
 
 export type PythonPackage = "datasketches" | "whylogs";
 export const PYTHON_PACKAGES: readonly PythonPackage[] = ["datasketches", "whylogs"];
@@ -21,7 +25,7 @@ export async function runOracle(
   commands: readonly OracleCommand[],
   script: OracleScript = "oracle.py",
 ): Promise<Record<string, unknown>[]> {
-  const python = inject("pythonPath");
+  const python = ML_SCRIPTS.has(script) ? inject("mlPythonPath") : inject("pythonPath");
   const child = spawn(python, [resolve(oracleDir, script)], { stdio: ["pipe", "pipe", "pipe"] });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];

@@ -8,10 +8,12 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     pythonPath: string;
+    /** The venv with scikit-learn and NannyML (tests/oracle/requirements-ml.txt). */
+    mlPythonPath: string;
   }
 }
 
-type EnsurePythonEnv = (options: { quiet?: boolean }) => string;
+type EnsurePythonEnv = (options: { quiet?: boolean; name?: string; requirements?: string }) => string;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -20,16 +22,23 @@ export default async function setup(project: TestProject): Promise<void> {
   const helperUrl = pathToFileURL(resolve(repoRoot, "scripts/python-env.mjs")).href;
   const { ensurePythonEnv } = (await import(helperUrl)) as { ensurePythonEnv: EnsurePythonEnv };
   let pythonPath: string;
+  let mlPythonPath: string;
   try {
     pythonPath = ensurePythonEnv({ quiet: true });
+    mlPythonPath = ensurePythonEnv({
+      quiet: true,
+      name: "python-ml",
+      requirements: "tests/oracle/requirements-ml.txt",
+    });
   } catch (cause) {
     throw new Error(
       "The oracle suite needs python3 (>= 3.9, with venv and pip) to install the pinned pip packages " +
-        "(datasketches, whylogs-sketching, whylogs, pandas) into .cache/python. Install python3 or set " +
+        "(datasketches, whylogs-sketching, whylogs, pandas) into .cache/python, and scikit-learn and NannyML into .cache/python-ml. Install python3 or set " +
         "PYTHON=/path/to/python3. " +
         `Underlying error: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
   }
   project.provide("pythonPath", pythonPath);
+  project.provide("mlPythonPath", mlPythonPath);
 }
