@@ -145,7 +145,7 @@ export class DatasetProfile {
       return this;
     }
     const slices = this.slicesOf(input, "track");
-    this.performance?.track(sliceBatch(slices));
+    this.performance?.track(columnBatch(input));
     this.flushRows();
     for (const s of slices) this.addSlice(s);
     return this;
@@ -168,7 +168,8 @@ export class DatasetProfile {
       checkRows(input);
       this.performance.track(rowBatch(input as readonly Record<string, unknown>[]), true);
     } else {
-      this.performance.track(sliceBatch(this.slicesOf(input, "trackLateLabels")), true);
+      this.slicesOf(input, "trackLateLabels"); // validates the shape
+      this.performance.track(columnBatch(input), true);
     }
     return this;
   }
@@ -261,35 +262,34 @@ export class DatasetProfile {
 }
 
 /** Row objects as a performance batch: a key a row lacks reads as missing. */
-function rowBatch(rows: readonly Readonly<Record<string, unknown>>[]): PerformanceBatch {
-  return { length: rows.length, get: (name) => rows.map((r) => r[name]) };
+export function rowBatch(rows: readonly Readonly<Record<string, unknown>>[]): PerformanceBatch {
+  return { get: (name) => rows.map((r) => r[name]) };
 }
 
 /**
- * Column slices as a performance batch. Arrow tables arrive as several slices per column (one per record
- * batch); they are joined here, only for the few columns a spec reads.
+ * A column object or an Arrow table as a performance batch. Arrow columns are read through the vector's own
+ * accessor, which honours validity bitmaps (a null label stays null, never 0); only the few columns a spec
+ * names are materialized.
  */
-function sliceBatch(slices: readonly ColumnSlice[]): PerformanceBatch {
-  const byName = new Map<string, ColumnSlice[]>();
-  for (const s of slices) {
-    const list = byName.get(s.name);
-    if (list === undefined) byName.set(s.name, [s]);
-    else list.push(s);
+export function columnBatch(input: TrackInput): PerformanceBatch {
+  if (isArrowTable(input)) {
+    return {
+      get(name) {
+        const vector = input.getChild(name);
+        if (vector === null) return undefined;
+        const out = new Array<unknown>(input.numRows);
+        for (let i = 0; i < out.length; i++) out[i] = vector.get(i);
+        return out;
+      },
+    };
   }
-  let length = 0;
-  const first = byName.values().next().value;
-  for (const s of first ?? []) length += s.values.length;
-  return {
-    length,
-    get(name) {
-      const parts = byName.get(name);
-      if (parts === undefined) return undefined;
-      if (parts.length === 1) return parts[0]!.values;
-      const out: unknown[] = [];
-      for (const p of parts) for (let i = 0; i < p.values.length; i++) out.push(p.values[i]);
-      return out;
-    },
-  };
+  const columns = input as Readonly<Record<string, ArrayLike<unknown>>>;
+  return { get: (name) => (Object.prototype.hasOwnProperty.call(columns, name) ? columns[name] : undefined) };
+}
+
+/** A batch of any accepted shape as a performance batch (rows must have passed checkRows). */
+export function performanceBatch(input: TrackInput): PerformanceBatch {
+  return Array.isArray(input) ? rowBatch(input as readonly Record<string, unknown>[]) : columnBatch(input);
 }
 
 export interface DatasetProfileViewInit {

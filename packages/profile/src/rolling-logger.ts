@@ -4,12 +4,13 @@
 
 import { ProfileError } from "./errors.js";
 import { checkRows, columnObjectSlices, isArrowTable } from "./input.js";
-import { DatasetProfile, toEpochMs } from "./profile.js";
+import { DatasetProfile, performanceBatch, toEpochMs } from "./profile.js";
 import type { DatasetProfileView, TrackInput } from "./profile.js";
 import { DatasetSchema } from "./schema.js";
 import type { DatasetSchemaOptions } from "./schema.js";
 import { SegmentedProfile } from "./segments.js";
 import type { SegmentationOptions } from "./segments.js";
+import { PerformanceTracker } from "./performance/tracker.js";
 import type { PerformanceSpec } from "./performance/tracker.js";
 
 /** Bucket width: a named interval (UTC-aligned) or a custom number of milliseconds (aligned to the epoch). */
@@ -118,6 +119,8 @@ export class RollingLogger {
   private timer: unknown;
   private closed = false;
   private flushing: Promise<void> = Promise.resolve();
+  /** Validates a whole batch against the performance spec before it is split into buckets. */
+  private readonly performanceCheck: PerformanceTracker | undefined;
 
   constructor(options: RollingLoggerOptions) {
     if (options === null || typeof options !== "object" || !Array.isArray(options.writers)) {
@@ -139,6 +142,8 @@ export class RollingLogger {
     this.writers = [...options.writers];
     this.schema = DatasetSchema.from(options.schema);
     this.clock = options.clock ?? Date.now;
+    this.performanceCheck =
+      options.performance === undefined ? undefined : new PerformanceTracker(options.performance);
     const every = options.flushEveryMs ?? 60_000;
     if (!Number.isFinite(every) || every < 0) {
       throw new ProfileError("invalid-argument", "rolling logger: flushEveryMs must be ≥ 0");
@@ -194,6 +199,11 @@ export class RollingLogger {
         "invalid-argument",
         "rolling logger: log() after close(); create a new RollingLogger to keep logging",
       );
+    if (this.performanceCheck !== undefined) {
+      // Rejected whole before any bucket is touched, with row numbers of the caller's batch.
+      if (Array.isArray(input)) checkRows(input);
+      this.performanceCheck.check(performanceBatch(input), late);
+    }
     const track = (profile: DatasetProfile | SegmentedProfile, batch: TrackInput) => {
       if (late) profile.trackLateLabels(batch);
       else profile.track(batch);

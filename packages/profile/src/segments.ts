@@ -4,7 +4,8 @@
 import { ProfileError } from "./errors.js";
 import { arrowColumns, checkRows, columnObjectSlices, isArrowTable } from "./input.js";
 import type { ColumnSlice } from "./input.js";
-import { DatasetProfile, toEpochMs } from "./profile.js";
+import { PerformanceTracker } from "./performance/tracker.js";
+import { DatasetProfile, performanceBatch, toEpochMs } from "./profile.js";
 import type { DatasetProfileOptions, DatasetProfileView, SegmentTag, TrackInput } from "./profile.js";
 import { DatasetSchema } from "./schema.js";
 import { pythonStr } from "./util/python-str.js";
@@ -62,6 +63,8 @@ export class SegmentedProfile {
   private readonly schema: DatasetSchema;
   private readonly options: DatasetProfileOptions;
   private readonly segments = new Map<string, Segment>();
+  /** Validates a whole batch against the performance spec before any row is routed (tracks nothing itself). */
+  private readonly performanceCheck: PerformanceTracker | undefined;
 
   constructor(options: SegmentedProfileOptions) {
     const seg = options?.segmentation;
@@ -99,6 +102,8 @@ export class SegmentedProfile {
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
       ...(options.performance !== undefined ? { performance: options.performance } : {}),
     };
+    this.performanceCheck =
+      options.performance === undefined ? undefined : new PerformanceTracker(options.performance);
   }
 
   /** Number of segments seen so far. */
@@ -132,6 +137,8 @@ export class SegmentedProfile {
       }
     }
     const columns = this.toColumns(input);
+    // A batch some segment would reject is rejected whole, with row numbers of the caller's batch.
+    this.performanceCheck?.check(performanceBatch(input), late);
     const length = columns.size === 0 ? 0 : [...columns.values()][0]!.length;
     const keyColumns = this.columns.map((c) => {
       const values = columns.get(c);

@@ -63,10 +63,6 @@ function classificationFromProto(
   if (c.unlabeled.length !== n) {
     throw malformed(`${c.unlabeled.length} awaiting-label counts for ${n} labels`, offset);
   }
-  if (c.positiveLabel !== "" && !labels.includes(c.positiveLabel) && n > 0) {
-    // A binary profile lists its positive label once anything was tracked.
-    throw malformed(`positive label ${JSON.stringify(c.positiveLabel)} is not among the labels`, offset);
-  }
   const bins = c.scoreBins;
   if (bins < 1 || bins > MAX_SCORE_BINS)
     throw malformed(`score_bins ${bins} is not in 1..${MAX_SCORE_BINS}`, offset);
@@ -152,6 +148,21 @@ export function performanceFromProto(p: PerformanceProto, offset: number): Perfo
   };
 }
 
+/** A count as int64: whole and exactly representable, or the message is not one a reader would accept. */
+function int64(v: number, what: string): bigint {
+  if (!Number.isSafeInteger(v)) {
+    throw new ProfileError(
+      "invalid-argument",
+      `performance metrics: ${what} ${v} is not a whole number below 2^53`,
+    );
+  }
+  return BigInt(v);
+}
+
+function int64s(values: readonly number[], what: string): bigint[] {
+  return values.map((v) => int64(v, what));
+}
+
 export function performanceToProto(p: PerformanceMessage): PerformanceProto {
   const c = p.classification;
   const r = p.regression;
@@ -162,22 +173,22 @@ export function performanceToProto(p: PerformanceMessage): PerformanceProto {
             predictionField: checkString(c.predictionField, "prediction field"),
             targetField: checkString(c.targetField, "target field"),
             labels: c.labels.map((l) => checkString(l, "class label")),
-            confusion: c.confusion.map(BigInt),
-            unlabeled: c.unlabeled.map(BigInt),
+            confusion: int64s(c.confusion, "confusion count"),
+            unlabeled: int64s(c.unlabeled, "awaiting-label count"),
             scoreBins: c.scoreBins,
             histograms: c.histograms.map((h) =>
               create(ScoreHistogramSchema, {
                 label: checkString(h.label, "class label"),
                 scoreField: checkString(h.scoreField, "score field"),
                 bins: [...h.bins],
-                counts: h.counts.map(BigInt),
+                counts: int64s(h.counts, "score histogram count"),
               }),
             ),
-            positiveLabel: c.positiveLabel,
+            positiveLabel: checkString(c.positiveLabel, "positive label"),
             logLossSum: c.logLossSum,
-            logLossCount: BigInt(c.logLossCount),
+            logLossCount: int64(c.logLossCount, "log-loss count"),
             brierSum: c.brierSum,
-            brierCount: BigInt(c.brierCount),
+            brierCount: int64(c.brierCount, "Brier count"),
           }),
         }
       : {}),
@@ -186,8 +197,8 @@ export function performanceToProto(p: PerformanceMessage): PerformanceProto {
           regression: create(RegressionPerformanceSchema, {
             predictionField: checkString(r.predictionField, "prediction field"),
             targetField: checkString(r.targetField, "target field"),
-            count: BigInt(r.count),
-            unlabeled: BigInt(r.unlabeled),
+            count: int64(r.count, "regression count"),
+            unlabeled: int64(r.unlabeled, "regression awaiting-target count"),
             sumError: r.sumError,
             sumAbsoluteError: r.sumAbsoluteError,
             sumSquaredError: r.sumSquaredError,

@@ -26,6 +26,12 @@ export interface JoinedLabels {
   readonly unmatched: string[];
 }
 
+interface Waiting {
+  readonly id: string;
+  readonly row: Record<string, unknown>;
+  live: boolean;
+}
+
 type Batch = readonly Readonly<Record<string, unknown>>[] | Readonly<Record<string, ArrayLike<unknown>>>;
 
 /** A batch as rows (column objects are transposed; only `columns` are read). */
@@ -53,8 +59,11 @@ export class LabelJoiner {
   private readonly idColumn: string;
   private readonly kept: readonly string[];
   private readonly maxPending: number;
-  /** id → predictions waiting for a label, oldest first (ids may repeat). Map order = arrival order. */
-  private readonly waiting = new Map<string, Record<string, unknown>[]>();
+  /** id → predictions waiting for a label, oldest first (ids may repeat). */
+  private readonly waiting = new Map<string, Waiting[]>();
+  /** Every remembered prediction in arrival order, for forgetting the oldest; matched ones are skipped. */
+  private arrivals: Waiting[] = [];
+  private oldest = 0;
   private count = 0;
 
   constructor(options: LabelJoinerOptions) {
@@ -105,18 +114,32 @@ export class LabelJoiner {
       for (const c of this.kept) keep[c] = row[c];
       add.push([this.idOf(row, i, "prediction"), keep]);
     }
-    for (const [id, keep] of add) {
+    for (const [id, row] of add) {
+      const entry: Waiting = { id, row, live: true };
       const list = this.waiting.get(id);
-      if (list === undefined) this.waiting.set(id, [keep]);
-      else list.push(keep);
+      if (list === undefined) this.waiting.set(id, [entry]);
+      else list.push(entry);
+      this.arrivals.push(entry);
       this.count++;
     }
     while (this.count > this.maxPending) {
-      const [oldest, list] = this.waiting.entries().next().value as [string, Record<string, unknown>[]];
-      list.shift();
-      this.count--;
-      if (list.length === 0) this.waiting.delete(oldest);
+      const entry = this.arrivals[this.oldest++]!;
+      if (entry.live) this.forget(entry);
     }
+    // Drop the consumed prefix now and then so the arrival log stays proportional to what is waiting.
+    if (this.oldest > 1024 && this.oldest * 2 > this.arrivals.length) {
+      this.arrivals = this.arrivals.slice(this.oldest);
+      this.oldest = 0;
+    }
+  }
+
+  /** Removes a live entry: it is the first live one of its id's list (both are in arrival order). */
+  private forget(entry: Waiting): void {
+    entry.live = false;
+    this.count--;
+    const list = this.waiting.get(entry.id)!;
+    list.splice(list.indexOf(entry), 1);
+    if (list.length === 0) this.waiting.delete(entry.id);
   }
 
   /**
@@ -138,15 +161,13 @@ export class LabelJoiner {
     const unmatched: string[] = [];
     for (let i = 0; i < labels.length; i++) {
       const id = ids[i]!;
-      const list = this.waiting.get(id);
-      const prediction = list?.shift();
-      if (prediction === undefined) {
+      const entry = this.waiting.get(id)?.[0];
+      if (entry === undefined) {
         unmatched.push(id);
         continue;
       }
-      if (list!.length === 0) this.waiting.delete(id);
-      this.count--;
-      rows.push({ ...prediction, [target]: labels[i]![target] });
+      this.forget(entry);
+      rows.push({ ...entry.row, [target]: labels[i]![target] });
     }
     return { rows, unmatched };
   }

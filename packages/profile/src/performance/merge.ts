@@ -60,11 +60,17 @@ export function mergeClassification(
       `cannot merge score histograms of ${a.scoreBins} and ${b.scoreBins} bins`,
     );
   }
+  // A scored binary classifier's positive label is part of what its histograms mean; without scores it is
+  // only read off the labels seen (0/1, booleans), so a window that saw more labels makes the union multiclass.
+  let positiveLabel = a.labels.length > 0 ? a.positiveLabel : b.positiveLabel;
   if (a.positiveLabel !== b.positiveLabel && a.labels.length > 0 && b.labels.length > 0) {
-    throw new ProfileError(
-      "incompatible",
-      `cannot merge a classifier with positive label ${JSON.stringify(a.positiveLabel)} and one with ${JSON.stringify(b.positiveLabel)}`,
-    );
+    if (a.histograms.length > 0 && b.histograms.length > 0) {
+      throw new ProfileError(
+        "incompatible",
+        `cannot merge a classifier with positive label ${JSON.stringify(a.positiveLabel)} and one with ${JSON.stringify(b.positiveLabel)}`,
+      );
+    }
+    positiveLabel = "";
   }
   const labels = [...new Set([...a.labels, ...b.labels])].sort(compareCodePoints);
   const n = labels.length;
@@ -92,7 +98,7 @@ export function mergeClassification(
     unlabeled,
     scoreBins: a.scoreBins,
     histograms: [...histograms.values()].sort((x, y) => compareCodePoints(x.label, y.label)),
-    positiveLabel: a.labels.length > 0 ? a.positiveLabel : b.positiveLabel,
+    positiveLabel,
     logLossSum: a.logLossSum + b.logLossSum,
     logLossCount: a.logLossCount + b.logLossCount,
     brierSum: a.brierSum + b.brierSum,

@@ -46,9 +46,11 @@ export interface RegressionSpec {
 /** Which columns carry a model's outputs and ground truth. */
 export type PerformanceSpec = ClassificationSpec | RegressionSpec;
 
-/** One batch, column by column: `get` returns a column's values (length `length`) or undefined if absent. */
+/**
+ * One batch, column by column: `get` returns a column's values (null or undefined where missing), or undefined
+ * when the batch has no such column. Every column read must be as long as the prediction column.
+ */
 export interface PerformanceBatch {
-  readonly length: number;
   get(name: string): ArrayLike<unknown> | undefined;
 }
 
@@ -140,13 +142,28 @@ function numberOf(v: unknown, column: string, row: number, what: string): number
   return n;
 }
 
-function columnOf(batch: PerformanceBatch, name: string, required: boolean): ArrayLike<unknown> | undefined {
+function columnOf(
+  batch: PerformanceBatch,
+  name: string,
+  required: boolean,
+  length?: number,
+): ArrayLike<unknown> | undefined {
   const values = batch.get(name);
   if (values === undefined && required) {
     throw invalid(`performance: the batch has no column ${JSON.stringify(name)}`, name);
   }
+  if (values !== undefined && length !== undefined && values.length !== length) {
+    throw invalid(
+      `performance: column ${JSON.stringify(name)} has ${values.length} values for ${length} rows`,
+      name,
+    );
+  }
   return values;
 }
+
+/** The labels a binary classifier's single score column can refer to without an explicit positiveLabel. */
+const NUMERIC_LABELS: readonly string[] = ["0", "1"];
+const BOOLEAN_LABELS: readonly string[] = ["false", "true"];
 
 interface ScoreEntry {
   readonly label: string;
@@ -190,13 +207,13 @@ class ClassificationTracker {
     return i;
   }
 
-  track(batch: PerformanceBatch, late: boolean): void {
+  track(batch: PerformanceBatch, late: boolean, dryRun: boolean): void {
     const { prediction, target } = this.spec;
     const predictions = columnOf(batch, prediction, true)!;
-    const targets = columnOf(batch, target, late);
+    const n = predictions.length;
+    const targets = columnOf(batch, target, late, n);
     const scoreSpec = this.spec.scores;
     // Validate and convert the whole batch before changing anything: a rejected batch leaves no trace.
-    const n = batch.length;
     const preds: (string | null)[] = new Array<string | null>(n);
     const truths: (string | null)[] = new Array<string | null>(n);
     let firstRaw: unknown;
@@ -221,10 +238,22 @@ class ClassificationTracker {
       );
     }
     const positive = this.positive ?? (typeof firstRaw === "boolean" ? "true" : "1");
+    if (typeof scoreSpec === "string" && this.spec.positiveLabel === undefined) {
+      // One score column is the probability of one class; without positiveLabel that must be the obvious one.
+      const allowed = positive === "true" ? BOOLEAN_LABELS : NUMERIC_LABELS;
+      for (const l of newLabels) {
+        if (!allowed.includes(l)) {
+          throw invalid(
+            `performance: label ${JSON.stringify(l)} is not ${allowed.join(" or ")}; set positiveLabel to the class the score ${JSON.stringify(scoreSpec)} is the probability of`,
+            target,
+          );
+        }
+      }
+    }
     const entryFields =
       this.entries?.map((e) => ({ label: e.label, field: e.field })) ??
       (typeof scoreSpec === "string" ? [{ label: positive, field: scoreSpec }] : []);
-    const scoreColumns = entryFields.map((e) => columnOf(batch, e.field, true)!);
+    const scoreColumns = entryFields.map((e) => columnOf(batch, e.field, true, n)!);
     const scores: Float64Array[] = scoreColumns.map((col, k) => {
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
@@ -237,13 +266,12 @@ class ClassificationTracker {
       return out;
     });
 
+    if (dryRun || firstRaw === undefined) return; // nothing to count without a prediction
     if (this.entries === undefined && typeof scoreSpec === "string") {
       this.positive = positive;
       this.entries = [
         { label: positive, field: scoreSpec, counts: new Float64Array(this.bins * HISTOGRAM_CELLS) },
       ];
-    } else if (this.positive === undefined && scoreSpec === undefined) {
-      this.positive = positive;
     }
     const entries = this.entries ?? [];
     const binary = typeof scoreSpec === "string";
@@ -293,6 +321,20 @@ class ClassificationTracker {
     }
   }
 
+  /**
+   * The binary positive label, or "" for a multiclass view. With one score column it is fixed; without scores
+   * it is the spec's, else the obvious one when every label seen is 0/1 or a boolean.
+   */
+  private positiveLabelOf(labels: readonly string[]): string {
+    const scores = this.spec.scores;
+    if (typeof scores === "object") return "";
+    if (typeof scores === "string") return this.positive ?? "";
+    if (this.spec.positiveLabel !== undefined) return this.spec.positiveLabel;
+    if (labels.every((l) => NUMERIC_LABELS.includes(l))) return "1";
+    if (labels.every((l) => BOOLEAN_LABELS.includes(l))) return "true";
+    return "";
+  }
+
   toMessage(): ClassificationPerformanceMessage {
     const order = this.labels
       .map((_, i) => i)
@@ -324,7 +366,7 @@ class ClassificationTracker {
       unlabeled: order.map((i) => this.unlabeled[i]!),
       scoreBins: this.bins,
       histograms,
-      positiveLabel: typeof this.spec.scores === "object" ? "" : (this.positive ?? ""),
+      positiveLabel: this.positiveLabelOf(order.map((i) => this.labels[i]!)),
       logLossSum: this.logLossSum,
       logLossCount: this.logLossCount,
       brierSum: this.brierSum,
@@ -345,11 +387,11 @@ class RegressionTracker {
 
   constructor(private readonly spec: RegressionSpec) {}
 
-  track(batch: PerformanceBatch, late: boolean): void {
+  track(batch: PerformanceBatch, late: boolean, dryRun: boolean): void {
     const { prediction, target } = this.spec;
     const predictions = columnOf(batch, prediction, true)!;
-    const targets = columnOf(batch, target, late);
-    const n = batch.length;
+    const n = predictions.length;
+    const targets = columnOf(batch, target, late, n);
     const preds = new Float64Array(n);
     const truths = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -359,6 +401,7 @@ class RegressionTracker {
         throw invalid(`performance: late-label row ${i} has no target`, target);
       }
     }
+    if (dryRun) return;
     for (let i = 0; i < n; i++) {
       const p = preds[i]!;
       if (Number.isNaN(p)) continue;
@@ -416,7 +459,12 @@ export class PerformanceTracker {
 
   /** Adds a batch; `late` marks labels arriving for predictions already tracked as awaiting them. */
   track(batch: PerformanceBatch, late = false): void {
-    this.tracker.track(batch, late);
+    this.tracker.track(batch, late, false);
+  }
+
+  /** Throws what `track` would throw for this batch, changing nothing (to validate before routing a batch). */
+  check(batch: PerformanceBatch, late = false): void {
+    this.tracker.track(batch, late, true);
   }
 
   toMessage(): PerformanceMessage {
