@@ -381,3 +381,28 @@ describe("whylogs v0 score matrices", () => {
     expect(real.rocAuc).toBeNull();
   });
 });
+
+describe("realized metrics edge cases", () => {
+  it("report the score range each calibration row really covers when the bins are not a multiple of 10", () => {
+    const c = new DatasetProfile({ performance: { ...SPEC, scoreBins: 7 } })
+      .track([0.01, 0.02, 0.05, 0.95].map((score) => ({ pred: score >= 0.5 ? 1 : 0, label: 0, score })))
+      .view().performance!.classification!;
+    const table = realizedClassification(c)!.calibration[0]!.bins;
+    // Histogram bin 0 is [0, 1/7); it holds the three low scores, and its calibration row must say so.
+    const low = table.find((b) => b.count === 3)!;
+    expect(low.lower).toBe(0);
+    expect(low.upper).toBeCloseTo(1 / 7, 15);
+    for (const b of table) expect(b.meanScore).toBeGreaterThanOrEqual(b.lower);
+  });
+
+  it("keep a 0/1 classifier binary when a label occurs only on a row awaiting its truth", () => {
+    const c = new DatasetProfile({
+      performance: { task: "classification", prediction: "pred", target: "label" },
+    })
+      .track({ pred: [1, 1, 0, 0, 1, 2], label: [1, 0, 0, 1, 1, null] })
+      .view().performance!.classification!;
+    const real = realizedClassification(c)!;
+    expect(real.average).toBe("binary");
+    expect(real.precision).toBeCloseTo(2 / 3, 15); // scikit-learn on the five labeled rows, pos_label=1
+  });
+});

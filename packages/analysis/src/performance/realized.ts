@@ -61,7 +61,7 @@ export interface ClassificationRealized {
     readonly labels: readonly string[];
     readonly counts: readonly (readonly number[])[];
   };
-  /** Reliability table per scored class: 10 equal-width score bins, [lower, upper). */
+  /** Reliability table per scored class: 10 score ranges [lower, upper) of (nearly) equal width. */
   readonly calibration: readonly { readonly label: string; readonly bins: readonly CalibrationBin[] }[];
 }
 
@@ -108,9 +108,10 @@ function calibrationTable(positive: Float64Array, negative: Float64Array, bins: 
       scoreSum += c * ((b + 0.5) / bins);
     }
     if (count > 0) {
+      // The histogram bins grouped here cover [from, to) / bins: k / 10 exactly when bins is a multiple of 10.
       out.push({
-        lower: k / CALIBRATION_BINS,
-        upper: (k + 1) / CALIBRATION_BINS,
+        lower: from / bins,
+        upper: to / bins,
         count,
         meanScore: scoreSum / count,
         fractionPositive: pos / count,

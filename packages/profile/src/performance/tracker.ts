@@ -323,7 +323,8 @@ class ClassificationTracker {
 
   /**
    * The binary positive label, or "" for a multiclass view. With one score column it is fixed; without scores
-   * it is the spec's, else the obvious one when every label seen is 0/1 or a boolean.
+   * it is the spec's, else the obvious one when every label of a labeled row is 0/1 or a boolean (a label seen
+   * only on a row still awaiting its truth must not turn the metrics of the labeled rows into macro averages).
    */
   private positiveLabelOf(labels: readonly string[]): string {
     const scores = this.spec.scores;
@@ -366,7 +367,11 @@ class ClassificationTracker {
       unlabeled: order.map((i) => this.unlabeled[i]!),
       scoreBins: this.bins,
       histograms,
-      positiveLabel: this.positiveLabelOf(order.map((i) => this.labels[i]!)),
+      positiveLabel: this.positiveLabelOf(
+        order
+          .filter((_, p) => order.some((__, t) => confusion[p * n + t] !== 0 || confusion[t * n + p] !== 0))
+          .map((i) => this.labels[i]!),
+      ),
       logLossSum: this.logLossSum,
       logLossCount: this.logLossCount,
       brierSum: this.brierSum,
