@@ -2,12 +2,15 @@
 // Benchmark harness: @sightglass/sketches (built dist) next to pip `datasketches` on identical data, then
 // @sightglass/profile next to pip `whylogs` (bench/profile.mjs), then a drift report from two profiles
 // (@sightglass/analysis) next to pip `evidently` on the raw rows (bench/drift.mjs), then the `sightglass`
-// command on CSV files next to pandas + whylogs and pandas + evidently (bench/cli.mjs).
+// command on CSV files next to pandas + whylogs and pandas + evidently (bench/cli.mjs), then label-free
+// performance estimation from monthly profiles next to pip `nannyml` on the raw rows (bench/performance.mjs).
 //
-// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile,drift,cli|<case id>,…] [--out <file>]
-//   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile, drift and CLI inputs
-//   --only    comma-separated groups (kll, hll, fi, profile, drift, cli) or case ids (profile-columnar,
-//             profile-rows, profile-size, profile-rss, drift-columns, drift-wide, cli-profile, cli-drift, …)
+// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile,drift,cli,performance|<case id>,…] [--out <file>]
+//   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile, drift, CLI and
+//             synthetic performance inputs
+//   --only    comma-separated groups (kll, hll, fi, profile, drift, cli, performance) or case ids
+//             (profile-columnar, profile-rows, profile-size, profile-rss, drift-columns, drift-wide, cli-profile,
+//             cli-drift, performance-housing, performance-synthetic, …)
 //   --out     where to write the JSON results (default bench/out/results.json)
 //
 // Methodology: input data is generated once here and written to a temporary directory as raw little-endian
@@ -33,6 +36,7 @@ const { ensurePythonEnv } = await import("../scripts/python-env.mjs");
 const { PROFILE_CASE_IDS, runProfileBench } = await import("./profile.mjs");
 const { DRIFT_CASE_IDS, runDriftBench } = await import("./drift.mjs");
 const { CLI_CASE_IDS, runCliBench } = await import("./cli.mjs");
+const { PERFORMANCE_CASE_IDS, runPerformanceBench } = await import("./performance.mjs");
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
@@ -213,10 +217,19 @@ const driftSelected = DRIFT_CASE_IDS.some(selectDrift);
 // A full run of the cli group takes ~15 minutes: a 1 GB CSV profiled by both sides, 10½ min Evidently on 2 × 1M rows.
 const selectCli = (id) => only.length === 0 || only.includes("cli") || only.includes(id);
 const cliSelected = CLI_CASE_IDS.some(selectCli);
-if (selected.length === 0 && !profileSelected && !driftSelected && !cliSelected) {
+// A full run of the performance group takes about a minute, most of it NannyML on the 13M synthetic rows.
+const selectPerformance = (id) => only.length === 0 || only.includes("performance") || only.includes(id);
+const performanceSelected = PERFORMANCE_CASE_IDS.some(selectPerformance);
+if (selected.length === 0 && !profileSelected && !driftSelected && !cliSelected && !performanceSelected) {
   console.error(
-    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile, drift, cli; ids: ` +
-      [...CASES.map((c) => c.id), ...PROFILE_CASE_IDS, ...DRIFT_CASE_IDS, ...CLI_CASE_IDS].join(", "),
+    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile, drift, cli, performance; ids: ` +
+      [
+        ...CASES.map((c) => c.id),
+        ...PROFILE_CASE_IDS,
+        ...DRIFT_CASE_IDS,
+        ...CLI_CASE_IDS,
+        ...PERFORMANCE_CASE_IDS,
+      ].join(", "),
   );
   process.exit(2);
 }
@@ -611,11 +624,32 @@ if (cliSelected) {
   console.log(`${peerOutput || profile || drift ? "\n" : ""}${run.markdown}`);
 }
 
+let performanceEstimation;
+if (performanceSelected) {
+  const run = await runPerformanceBench({
+    quick,
+    select: selectPerformance,
+    ensurePythonEnv,
+    repetitions: REPETITIONS,
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  performanceEstimation = run.json;
+  sink += performanceEstimation.sink;
+  console.log(`${peerOutput || profile || drift || cli ? "\n" : ""}${run.markdown}`);
+}
+
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(
   outPath,
   `${JSON.stringify(
-    { meta, results, ...(profile ? { profile } : {}), ...(drift ? { drift } : {}), ...(cli ? { cli } : {}) },
+    {
+      meta,
+      results,
+      ...(profile ? { profile } : {}),
+      ...(drift ? { drift } : {}),
+      ...(cli ? { cli } : {}),
+      ...(performanceEstimation ? { performance: performanceEstimation } : {}),
+    },
     null,
     2,
   )}\n`,

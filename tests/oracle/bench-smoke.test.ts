@@ -1,6 +1,6 @@
 // Smoke test of the benchmark harness: `node bench/run.mjs --quick` must run every case against the Python
-// peers (datasketches, whylogs, evidently; the `sightglass` command against pandas + whylogs / evidently) and
-// print a table row for each. No timing assertions: speed claims live in BENCHMARKS.md, not here.
+// peers (datasketches, whylogs, evidently, nannyml; the `sightglass` command against pandas + whylogs /
+// evidently) and print a table row for each. No timing assertions: speed claims live in BENCHMARKS.md, not here.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -82,6 +82,23 @@ const DRIFT_COLUMNS = [
   "timestamp",
 ];
 
+// Rows of the performance tables (bench/performance.mjs, --quick sizes): the timing cases, each with a figure
+// on both sides, and one row per month of the housing analysis split. The housing case reads ../shared; without
+// its CSVs the bench skips that case with a warning, and neither its rows nor its months are expected.
+const housingDir = join(
+  process.env.SIGHTGLASS_SHARED_DIR ?? join(repoRoot, "..", "shared"),
+  "data",
+  "california_housing",
+);
+const haveHousing = ["reference", "analysis", "analysis_gt"].every((f) =>
+  existsSync(join(housingDir, `${f}.csv`)),
+);
+const EXPECTED_PERFORMANCE_ROWS = [
+  ...(haveHousing ? ["Housing 5.8k + 8.2k rows", "Housing, profiles of the 3 performance columns only"] : []),
+  "Synthetic 12k reference + 12 × 10k analysis rows",
+];
+const HOUSING_MONTHS = haveHousing ? 12 : 0;
+
 // Rows of the CLI tables (bench/cli.mjs, --quick sizes): the `sightglass` command next to its Python peer, each
 // with a figure on both sides.
 const EXPECTED_CLI_ROWS = [
@@ -120,6 +137,7 @@ describe("benchmark harness (--quick)", () => {
       profile?: { dataCheck: { ok: boolean; problems: string[] } };
       drift?: { columns: { dataCheck: { ok: boolean; problems: string[] } } };
       cli?: { profile?: { dataCheck: { ok: boolean; problems: string[] } } };
+      performance?: { dataCheck: { ok: boolean; problems: string[] } };
     };
     rmSync(outDir, { recursive: true, force: true });
     expect(json.results).toHaveLength(EXPECTED_ROWS.length);
@@ -131,6 +149,8 @@ describe("benchmark harness (--quick)", () => {
     );
     // The CLI's profile of the CSV and whylogs' profile of pandas.read_csv(same file) agree on rows and counts.
     expect(json.cli?.profile?.dataCheck.ok, JSON.stringify(json.cli?.profile?.dataCheck.problems)).toBe(true);
+    // NannyML saw the same months with the same rows; housing's realized accuracy equals scikit-learn's.
+    expect(json.performance?.dataCheck.ok, JSON.stringify(json.performance?.dataCheck.problems)).toBe(true);
     // Table rows: lines starting "| " that are not a header (a header is followed by the "|---" line).
     const lines = run.stdout.split("\n");
     const rows = lines.filter((line, i) => line.startsWith("| ") && !lines[i + 1]?.startsWith("|---"));
@@ -164,6 +184,15 @@ describe("benchmark harness (--quick)", () => {
       expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
       expect(row?.split("|").slice(2, 4).join("|")).not.toContain("—");
     }
+    for (const title of EXPECTED_PERFORMANCE_ROWS) {
+      const row = rows.find((line) => line.startsWith(`| ${title}`));
+      expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
+      expect(row?.split("|").slice(2, 5).join("|")).not.toContain("—");
+    }
+    // Per-month rows of the housing table: realized, ours and NannyML's figures in every one.
+    const monthRows = rows.filter((line) => /^\| \d{4}-\d{2} \|/.test(line));
+    expect(monthRows).toHaveLength(HOUSING_MONTHS);
+    for (const row of monthRows) expect(row).not.toContain("—");
     for (const column of DRIFT_COLUMNS) {
       expect(
         rows.find((line) => line.startsWith(`| ${column} |`)),
@@ -177,7 +206,9 @@ describe("benchmark harness (--quick)", () => {
         EXPECTED_DRIFT_ROWS.length +
         EXPECTED_DRIFT_ROWS_WITHOUT_PEER.length +
         DRIFT_COLUMNS.length +
-        EXPECTED_CLI_ROWS.length,
+        EXPECTED_CLI_ROWS.length +
+        EXPECTED_PERFORMANCE_ROWS.length +
+        HOUSING_MONTHS,
     );
   }, 600_000);
 });

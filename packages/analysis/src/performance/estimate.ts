@@ -315,21 +315,25 @@ function binnedOf(
   return out;
 }
 
-function mapBinned(
-  s: BinnedScores,
-  f: (key: keyof Omit<BinnedScores, "bins">, b: number) => number,
-): BinnedScores {
-  const make = (key: keyof Omit<BinnedScores, "bins">) =>
-    Float64Array.from({ length: s.bins }, (_, b) => f(key, b));
-  return {
-    bins: s.bins,
-    positive: make("positive"),
-    negative: make("negative"),
-    unknownPredicted: make("unknownPredicted"),
-    unknownNotPredicted: make("unknownNotPredicted"),
-    predictedPositive: make("predictedPositive"),
-    predictedNegative: make("predictedNegative"),
-  };
+const BINNED_KEYS = [
+  "positive",
+  "negative",
+  "unknownPredicted",
+  "unknownNotPredicted",
+  "predictedPositive",
+  "predictedNegative",
+] as const;
+
+type BinnedKey = (typeof BINNED_KEYS)[number];
+
+function mapBinned(s: BinnedScores, f: (key: BinnedKey, b: number) => number): BinnedScores {
+  const out = { bins: s.bins } as { bins: number } & Record<BinnedKey, Float64Array>;
+  for (const key of BINNED_KEYS) {
+    const values = new Float64Array(s.bins);
+    for (let b = 0; b < s.bins; b++) values[b] = f(key, b);
+    out[key] = values;
+  }
+  return out;
 }
 
 /** The same rows with every label withheld (what CBPE would have seen before the labels came). */
@@ -529,6 +533,44 @@ function calibrationStability(
 }
 
 /**
+ * The stability term depends only on the reference and its windows, and a report estimates many targets (every
+ * window, every segment) against the same reference: computed once per reference, window set and confidence.
+ */
+const stabilityCache = new WeakMap<
+  ClassificationPerformanceMessage,
+  {
+    windows: readonly ClassificationPerformanceMessage[];
+    z: number;
+    result: ReturnType<typeof calibrationStability>;
+  }[]
+>();
+
+function cachedStability(
+  reference: ClassificationPerformanceMessage,
+  windows: readonly ClassificationPerformanceMessage[],
+  binary: boolean,
+  z: number,
+  ref: ReadonlyMap<string, BinnedScores>,
+): ReturnType<typeof calibrationStability> {
+  let entries = stabilityCache.get(reference);
+  if (entries === undefined) stabilityCache.set(reference, (entries = []));
+  const hit = entries.find(
+    (e) => e.z === z && e.windows.length === windows.length && e.windows.every((w, i) => w === windows[i]),
+  );
+  if (hit !== undefined) return hit.result;
+  const positive = reference.positiveLabel;
+  const result = calibrationStability(
+    ref,
+    windows.map((w) => binnedOf(w, binary, positive)),
+    binary,
+    z,
+  );
+  entries.push({ windows: [...windows], z, result });
+  if (entries.length > 8) entries.shift();
+  return result;
+}
+
+/**
  * CBPE: estimates the target window's accuracy, precision, recall, F1 and ROC AUC (binary, or macro
  * one-vs-rest for multiclass) from its score histograms, calibrated on the reference's labeled rows. Returns
  * null when the reference has no labeled, scored rows or the target no scored rows.
@@ -571,14 +613,7 @@ export function estimatePerformance(
   const ref = binnedOf(reference, binary, positive);
   let stability: ReturnType<typeof calibrationStability> | undefined;
   const windows = options.referenceWindows ?? [];
-  if (windows.length >= 2) {
-    stability = calibrationStability(
-      ref,
-      windows.map((w) => binnedOf(w, binary, positive)),
-      binary,
-      z,
-    );
-  }
+  if (windows.length >= 2) stability = cachedStability(reference, windows, binary, z, ref);
   const core = estimateCore(ref, binnedOf(target, binary, positive), binary, z, stability?.extra);
   if (core === null) return null;
   return {
