@@ -8,6 +8,7 @@ import { CliError } from "./errors.js";
 import type { CommandContext } from "./commands/context.js";
 import { driftCommand } from "./commands/drift.js";
 import { mergeCommand } from "./commands/merge.js";
+import { performanceCommand } from "./commands/performance.js";
 import { profileCommand } from "./commands/profile.js";
 import { showCommand } from "./commands/show.js";
 import { API_KEY_ENV, uploadCommand } from "./commands/upload.js";
@@ -68,6 +69,8 @@ Examples:
   sightglass profile data.csv -o data.bin
   sightglass show data.bin
   sightglass drift last_week.csv today.csv --html drift.html --fail-on drift
+  sightglass performance --reference ref.csv --target today.csv --prediction-column y_pred \\
+    --score-column y_pred_proba --label-column y
   sightglass validate today.bin --constraints constraints.yaml
 ${EXIT_CODES_HELP}`,
     );
@@ -85,7 +88,12 @@ ${EXIT_CODES_HELP}`,
       )
       .option("--timestamp-column <column>", "write one profile per time bucket of this column (a directory)")
       .addOption(
-        new Option("--bucket <size>", "time bucket size (default day)").choices(["hour", "day", "week"]),
+        new Option("--bucket <size>", "time bucket size (default day)").choices([
+          "hour",
+          "day",
+          "week",
+          "month",
+        ]),
       )
       .addOption(
         new Option("--timestamp-unit <unit>", "unit of numeric timestamps").choices([
@@ -100,6 +108,22 @@ ${EXIT_CODES_HELP}`,
         "--dataset-timestamp <time>",
         "when the data happened, for a profile without --timestamp-column",
       )
+      .option("--prediction-column <column>", "track model performance: the column of the model's prediction")
+      .option(
+        "--score-column <column>",
+        "with --prediction-column: probability of the positive label, or label=column,… for a multiclass model",
+      )
+      .option(
+        "--label-column <column>",
+        "with --prediction-column: the true label (missing or empty while it has not arrived)",
+      )
+      .option("--positive-label <label>", "positive class of a binary classifier (default 1, or true)")
+      .addOption(
+        new Option("--task <task>", "what the model does (default classification)").choices([
+          "classification",
+          "regression",
+        ]),
+      )
       .option("--json", "print a JSON summary of the run (rows, malformed records, files, peak memory)")
       .option("-q, --quiet", "no progress line"),
   )
@@ -111,11 +135,14 @@ Examples:
   sightglass profile part-*.parquet -o dataset.bin
   sightglass profile events.jsonl --timestamp-column ts --bucket hour -o profiles/
   sightglass profile data.csv --segment-by country,device -o by-segment/
+  sightglass profile scored.csv --prediction-column y_pred --score-column y_pred_proba --label-column y -o scored.bin
   zcat huge.csv.gz | sightglass profile - -o huge.bin
 
 Values are typed as pandas.read_csv types them: numbers, True/False, and pandas' missing-value texts. Malformed
 records (wrong number of fields, invalid JSON) are skipped and listed with their line; --strict stops instead.
-Text without a time zone in --timestamp-column is read as UTC; weeks start on Monday.`,
+Text without a time zone in --timestamp-column is read as UTC; weeks start on Monday, months on the 1st.
+With --prediction-column the profiles also carry mergeable model-performance metrics (confusion matrix, score
+histograms; errors for --task regression) that \`sightglass performance\` reads.`,
     )
     .action(async (files: string[], o) => setExit(await profileCommand(ctx, files, o)));
 
@@ -198,6 +225,83 @@ the sketches' guaranteed accuracy. p-values are adjusted across all columns (Ben
     .action(async (reference: string, target: string, o) =>
       setExit(await driftCommand(ctx, reference, target, o)),
     );
+
+  dataOptions(
+    program
+      .command("performance")
+      .description(
+        "model performance of a target: realized from its labels, estimated (CBPE) from a labeled reference; per window and segment",
+      )
+      .option(
+        "--reference <path>",
+        "labeled data file, profile or directory of profiles the estimate is calibrated on",
+      )
+      .requiredOption("--target <path>", "data file, profile or directory of profiles to report on")
+      .option(
+        "--prediction-column <column>",
+        "the column of the model's prediction (a class label, or a number)",
+      )
+      .option(
+        "--score-column <column>",
+        "probability of the positive label (binary), or label=column,… per class (multiclass)",
+      )
+      .option("--label-column <column>", "the true label (missing or empty where it has not arrived)")
+      .option("--positive-label <label>", "positive class of a binary classifier (default 1, or true)")
+      .addOption(
+        new Option("--task <task>", "what the model does (default classification)").choices([
+          "classification",
+          "regression",
+        ]),
+      )
+      .option(
+        "--target-labels <file>",
+        "labels that arrived separately (id and label columns), joined by --id-column",
+      )
+      .option("--id-column <column>", "the column the target's predictions and --target-labels share")
+      .option("--timestamp-column <column>", "report the target per time window of this column")
+      .addOption(
+        new Option("--window <size>", "window size with --timestamp-column (default day)").choices([
+          "hour",
+          "day",
+          "week",
+          "month",
+        ]),
+      )
+      .addOption(
+        new Option("--timestamp-unit <unit>", "unit of numeric timestamps").choices([
+          "auto",
+          "s",
+          "ms",
+          "us",
+          "ns",
+        ]),
+      )
+      .option("--confidence <level>", "two-sided confidence of every interval (default 0.95)")
+      .option(
+        "--min-segment-rows <n>",
+        "smaller segments are left out of the disparity comparison (default 30)",
+      )
+      .option("--json", "print { realized, estimated, segments, disparity, windows?, labels? } as JSON"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  sightglass performance --reference reference.csv --target analysis.csv \\
+    --prediction-column y_pred --score-column y_pred_proba --label-column clf_target
+  sightglass performance --reference reference.csv --target analysis.csv \\
+    --prediction-column y_pred --score-column y_pred_proba --label-column clf_target \\
+    --target-labels analysis_gt.csv --id-column id --timestamp-column timestamp --window month --json
+  sightglass performance --reference ref.profiles/ --target today.profiles/ --window day
+  sightglass performance --target preds.csv --task regression --prediction-column y_hat --label-column y
+
+Realized metrics come from the target's labeled rows (in the file, or joined from --target-labels). Estimated
+metrics (CBPE) calibrate the reference's scores against its labels and need no target labels; rows whose labels
+have arrived count exactly. Profiles must have been written with \`sightglass profile --prediction-column …\`;
+they are windowed by their dataset timestamps. With --segment-by the target is also reported per segment, with
+the largest gap of each rate between segments and whether its interval excludes 0.`,
+    )
+    .action(async (o) => setExit(await performanceCommand(ctx, o)));
 
   dataOptions(
     program

@@ -1,6 +1,8 @@
 /**
  * Why a profile operation failed:
  * - `invalid-argument`: a caller passed something unusable (bad option, bad schema, wrong input shape);
+ * - `missing-column`: a batch lacks a column the profile was configured to read (segment, timestamp, or a
+ *   performance column); `column` names it;
  * - `bad-magic`: the bytes are not a profile in any format this reader knows;
  * - `truncated`: the bytes end before a structure they declare;
  * - `malformed`: the bytes are complete but inconsistent (bad protobuf, unknown metric index, broken sketch);
@@ -11,6 +13,7 @@
  */
 export type ProfileErrorKind =
   | "invalid-argument"
+  | "missing-column"
   | "bad-magic"
   | "truncated"
   | "malformed"
@@ -26,6 +29,8 @@ export interface ProfileErrorDetails {
   readonly column?: string;
   /** Metric path (`namespace/component`) the problem concerns, when there is one. */
   readonly path?: string;
+  /** 0-based index, in the batch passed to the call that threw, of the record the problem concerns. */
+  readonly row?: number;
   readonly cause?: unknown;
 }
 
@@ -35,6 +40,7 @@ export class ProfileError extends Error {
   readonly offset: number | undefined;
   readonly column: string | undefined;
   readonly path: string | undefined;
+  readonly row: number | undefined;
 
   constructor(kind: ProfileErrorKind, message: string, details: ProfileErrorDetails = {}) {
     const where: string[] = [];
@@ -47,5 +53,6 @@ export class ProfileError extends Error {
     this.offset = details.offset;
     this.column = details.column;
     this.path = details.path;
+    this.row = details.row;
   }
 }

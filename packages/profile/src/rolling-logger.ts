@@ -231,7 +231,7 @@ export class RollingLogger {
     const ts = slices.find((s) => s.name === column);
     if (ts === undefined) {
       throw new ProfileError(
-        "invalid-argument",
+        "missing-column",
         "rolling logger: the timestamp column is missing from this batch (set timestampColumn to a column every batch has, or leave it unset and pass log(batch, { timestamp }))",
         {
           column,

@@ -143,7 +143,7 @@ export class SegmentedProfile {
     const keyColumns = this.columns.map((c) => {
       const values = columns.get(c);
       if (values === undefined) {
-        throw new ProfileError("invalid-argument", "track: the segment column is missing from the input", {
+        throw new ProfileError("missing-column", "track: the segment column is missing from the input", {
           column: c,
         });
       }

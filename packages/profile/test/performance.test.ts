@@ -987,17 +987,17 @@ describe("input validation", () => {
     p.track(good);
     const before = snapshot(p);
     const e = profileError(() => p.track({ label: [1], score: [0.5], x: [1] }));
-    expect([e.kind, e.column]).toEqual(["invalid-argument", "pred"]);
+    expect([e.kind, e.column]).toEqual(["missing-column", "pred"]);
     const e2 = profileError(() => p.track({ pred: [1], label: [1], x: [1] }));
-    expect([e2.kind, e2.column]).toEqual(["invalid-argument", "score"]);
+    expect([e2.kind, e2.column]).toEqual(["missing-column", "score"]);
     expect(snapshot(p)).toEqual(before);
     // The target may be absent (no label yet) but not from late labels.
     p.track({ pred: [1], score: [0.5], x: [1] });
     expect(classification(p.view()).unlabeled).toEqual([1, 1]);
     const e3 = profileError(() => p.trackLateLabels({ pred: [1], score: [0.5] }));
-    expect([e3.kind, e3.column]).toEqual(["invalid-argument", "label"]);
+    expect([e3.kind, e3.column]).toEqual(["missing-column", "label"]);
     const e4 = profileError(() => p.trackLateLabels([{ pred: 1, score: 0.5, label: null }]));
-    expect([e4.kind, e4.column]).toEqual(["invalid-argument", "label"]);
+    expect([e4.kind, e4.column, e4.row]).toEqual(["invalid-argument", "label", 0]);
     // Late labels add nothing to the columns. (The reference takes a view where `p` did: taking a view
     // changes the rounding of later batches' m2 in the last bit.)
     const reference = new DatasetProfile().track(good);

@@ -10,15 +10,17 @@ import type { DataFormat, DetectedInput } from "../input/detect.js";
 import type { PartitionView } from "../engine/partitioner.js";
 import type { ProfileRunResult } from "../engine/run.js";
 import type { BucketSize, TimestampUnit } from "../engine/timestamps.js";
-import { toEpochMillis } from "../engine/timestamps.js";
+import { BUCKET_SIZES, toEpochMillis } from "../engine/timestamps.js";
 import { formatBytes, formatDuration, formatNumber } from "../output/format.js";
 import type { CommandContext } from "./context.js";
 import { print } from "./context.js";
 import { peakRssBytes } from "../output/rss.js";
 import { parseFormat, reportProblems, runOptions, runProfiler } from "./inputs.js";
 import type { DataOptions } from "./inputs.js";
+import { checkPerformanceColumns, performanceSpecOf } from "./performance-spec.js";
+import type { PerformanceFlags } from "./performance-spec.js";
 
-export interface ProfileOptions extends DataOptions {
+export interface ProfileOptions extends DataOptions, PerformanceFlags {
   readonly output?: string;
   readonly timestampColumn?: string;
   readonly bucket?: string;
@@ -27,7 +29,7 @@ export interface ProfileOptions extends DataOptions {
   readonly json?: boolean;
 }
 
-const BUCKETS: readonly BucketSize[] = ["hour", "day", "week"];
+const BUCKETS: readonly BucketSize[] = BUCKET_SIZES;
 const UNITS: readonly TimestampUnit[] = ["auto", "s", "ms", "us", "ns"];
 
 function compactUtc(ms: number): string {
@@ -142,6 +144,7 @@ export async function profileCommand(
       );
     }
   }
+  const performance = performanceSpecOf(o);
   const inputs: (DetectedInput & { format: DataFormat })[] = [];
   for (const f of files) {
     const input = await detectInput(f, forced);
@@ -166,10 +169,19 @@ export async function profileCommand(
           }
         : {}),
       ...(datasetTimestamp !== undefined ? { datasetTimestamp } : {}),
+      ...(performance !== undefined ? { performance } : {}),
     },
     "profiling",
   );
   reportProblems(ctx, run);
+  if (performance !== undefined && run.partitions.length > 0) {
+    const seen = new Set(run.partitions.flatMap((p) => p.view.columnNames()));
+    if (!checkPerformanceColumns(performance, seen, files.join(", "))) {
+      ctx.stderr.write(
+        `note: no column ${JSON.stringify(performance.target)} (--label-column): every prediction is counted as awaiting its label\n`,
+      );
+    }
+  }
   if (o.timestampColumn !== undefined && run.rows > 0 && run.partitions.length === 0) {
     throw new CliError(
       "input",

@@ -7,8 +7,13 @@ import type { ColumnKind } from "../input/csv.js";
 import type { CsvDialect } from "../input/record-splitter.js";
 import { JsonlChunkParser } from "../input/jsonl.js";
 import type { ChunkParser, MalformedRecord, RecordBatch, UnitSource } from "../input/types.js";
-import { Partitioner } from "./partitioner.js";
-import type { PartitionOptions, PartitionView, SerializedPartition } from "./partitioner.js";
+import { Partitioner, TrackFailure } from "./partitioner.js";
+import type {
+  CollectedColumns,
+  PartitionOptions,
+  PartitionView,
+  SerializedPartition,
+} from "./partitioner.js";
 
 /** How to parse the chunks of one text input (sent to every worker before its chunks). */
 export type TextSetup =
@@ -40,6 +45,44 @@ export interface ChunkAck {
   readonly samples: readonly SourcedRecord[];
   readonly skipped: number;
   readonly skippedSamples: readonly SourcedRecord[];
+  /** The `collect` columns of the chunk's tracked rows (absent when nothing is collected). */
+  readonly collected?: readonly CollectedColumns[];
+}
+
+/** The command-line flag that named a column of the partition options, for messages. */
+function flagOf(options: PartitionOptions, column: string | undefined): string | null {
+  if (column === undefined) return null;
+  const spec = options.performance;
+  if (spec !== undefined) {
+    if (column === spec.prediction) return "--prediction-column";
+    if (column === spec.target) return "--label-column";
+    if (spec.task === "classification" && spec.scores !== undefined) {
+      const scores = typeof spec.scores === "string" ? [spec.scores] : Object.values(spec.scores);
+      if (scores.includes(column)) return "--score-column";
+    }
+  }
+  if (options.segmentBy?.includes(column)) return "--segment-by";
+  return null;
+}
+
+/** A refused batch as a CliError naming the input, the record's line when known, the column and its flag. */
+export function trackFailureError(f: TrackFailure, source: string, options: PartitionOptions): CliError {
+  const e = f.error;
+  const flag = flagOf(options, e.column);
+  if (e.kind === "missing-column" && e.column !== undefined) {
+    return new CliError(
+      "usage",
+      `${flag ?? "column"} ${JSON.stringify(e.column)} is not a column of ${source}`,
+      { source, cause: e },
+    );
+  }
+  let text = e.message.replace(/^performance: /, "").replace(/^(late-label )?row \d+ /, "a record ");
+  if (flag !== null) text = text.replace(/\(column ("(?:[^"\\]|\\.)*")\)$/, `(column $1, ${flag})`);
+  return new CliError("input", `${source}${f.line !== undefined ? `:${f.line}` : ""}: ${text}`, {
+    source,
+    ...(f.line !== undefined ? { line: f.line } : {}),
+    cause: e,
+  });
 }
 
 export class ProfilingCore {
@@ -125,7 +168,13 @@ export class ProfilingCore {
   ): ChunkAck {
     const skippedBefore = this.partitioner.skipped;
     const samplesBefore = this.partitioner.skippedSamples.length;
-    this.partitioner.track({ batch, lineOf });
+    try {
+      this.partitioner.track({ batch, lineOf });
+    } catch (e) {
+      if (e instanceof TrackFailure) throw trackFailureError(e, this.source, this.options.partition);
+      throw e;
+    }
+    const collected = this.partitioner.takeCollected();
     const skipped = this.partitioner.skipped - skippedBefore;
     if (this.options.strict && skipped > 0) {
       const first = this.partitioner.skippedSamples[samplesBefore];
@@ -143,6 +192,7 @@ export class ProfilingCore {
       skippedSamples: this.partitioner.skippedSamples
         .slice(samplesBefore)
         .map((m) => ({ ...m, source: this.source })),
+      ...(collected.length > 0 ? { collected } : {}),
     };
   }
 

@@ -1,8 +1,10 @@
 // Routes parsed batches into profiles: one per time bucket (with --timestamp-column) and per segment (with
-// --segment-by). Runs inside every worker; the main thread merges what the workers return.
+// --segment-by). Runs inside every worker; the main thread merges what the workers return. With a performance
+// spec every profile also tracks model-performance metrics; with `collect` the values of a few columns of the
+// tracked rows are handed back too (the predictions `performance --target-labels` joins labels to).
 
-import { DatasetProfile, DatasetProfileView, SegmentedProfile } from "@sightglass/profile";
-import type { SegmentTag, TrackInput } from "@sightglass/profile";
+import { DatasetProfile, DatasetProfileView, ProfileError, SegmentedProfile } from "@sightglass/profile";
+import type { PerformanceSpec, SegmentTag, TrackInput } from "@sightglass/profile";
 import { CliError } from "../errors.js";
 import type { MalformedRecord, RecordBatch } from "../input/types.js";
 import { bucketStart, toEpochMillis } from "./timestamps.js";
@@ -19,6 +21,34 @@ export interface PartitionOptions {
   readonly datasetTimestamp?: number;
   /** Creation timestamp written into every profile (epoch ms), so all workers agree. */
   readonly creationTimestamp: number;
+  /** Model outputs and ground truth: every profile tracks performance metrics with this spec (plain JSON). */
+  readonly performance?: PerformanceSpec;
+  /** Columns whose values, for every tracked row, are handed back batch by batch (see CollectedColumns). */
+  readonly collect?: readonly string[];
+  /** Only collect `collect`'s columns; profile nothing (reading a file of labels). */
+  readonly collectOnly?: boolean;
+}
+
+/** The collected columns of one batch: those the batch has, values of the rows tracked, in record order. */
+export interface CollectedColumns {
+  readonly rows: number;
+  /** Typed arrays stay typed (a float column stays fractional, as it was when profiled). */
+  readonly columns: Readonly<Record<string, ArrayLike<unknown>>>;
+}
+
+/**
+ * A batch a profile refused (a performance column missing, a score outside [0, 1], …), with the line of the
+ * offending record when it is known. The core turns it into a CliError naming the input.
+ */
+export class TrackFailure extends Error {
+  readonly error: ProfileError;
+  readonly line: number | undefined;
+  constructor(error: ProfileError, line: number | undefined) {
+    super(error.message, { cause: error });
+    this.name = "TrackFailure";
+    this.error = error;
+    this.line = line;
+  }
 }
 
 /** One profile of the output: a bucket (or the whole input) and a segment (or all rows). */
@@ -71,6 +101,22 @@ function sliceBatch(batch: RecordBatch, begin: number, end: number): TrackInput 
   }
 }
 
+/** `values` at the indices `keep` (all when null), as a copy of the same kind (typed arrays stay typed). */
+function pick(values: ArrayLike<unknown>, keep: readonly number[] | null): ArrayLike<unknown> {
+  if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
+    const typed = values as unknown as {
+      constructor: new (n: number) => { [i: number]: unknown; length: number };
+      slice(): ArrayLike<unknown>;
+    };
+    if (keep === null) return typed.slice();
+    const out = new typed.constructor(keep.length);
+    for (let i = 0; i < keep.length; i++) out[i] = values[keep[i]!];
+    return out as ArrayLike<unknown>;
+  }
+  if (keep === null) return Array.prototype.slice.call(values) as unknown[];
+  return keep.map((i) => values[i]);
+}
+
 /** The values of one column of a batch, by record index (undefined where a record lacks it). */
 function columnReader(batch: RecordBatch, name: string): ((i: number) => unknown) | null {
   switch (batch.kind) {
@@ -94,10 +140,68 @@ export class Partitioner {
   skipped = 0;
   readonly skippedSamples: MalformedRecord[] = [];
   private readonly maxSamples: number;
+  private collected: CollectedColumns[] = [];
 
   constructor(options: PartitionOptions, maxSamples = 20) {
     this.options = options;
     this.maxSamples = maxSamples;
+  }
+
+  /** What `collect` gathered since the last call. */
+  takeCollected(): CollectedColumns[] {
+    const out = this.collected;
+    this.collected = [];
+    return out;
+  }
+
+  private collect(batch: RecordBatch, keep: readonly number[] | null): void {
+    const names = this.options.collect;
+    if (names === undefined || names.length === 0) return;
+    const columns: Record<string, ArrayLike<unknown>> = {};
+    const rows = keep === null ? batch.rows : keep.length;
+    const indices = (): readonly number[] => keep ?? Array.from({ length: batch.rows }, (_, i) => i);
+    for (const name of names) {
+      let values: ArrayLike<unknown>;
+      if (batch.kind === "columns") {
+        const v = batch.columns[name];
+        if (v === undefined) continue;
+        values = pick(v, keep);
+      } else if (batch.kind === "rows") {
+        if (!batch.records.some((r) => Object.prototype.hasOwnProperty.call(r, name))) continue;
+        values = indices().map((i) => batch.records[i]![name]);
+      } else {
+        const child = (batch.table as ArrowSliceable).getChild(name);
+        if (child === null) continue;
+        values = indices().map((i) => child.get(i) ?? null);
+      }
+      // A column named __proto__ must become an own property.
+      Object.defineProperty(columns, name, {
+        value: values,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    this.collected.push({ rows, columns });
+  }
+
+  /** Tracks records [begin, end) of a batch into a sink; a refused batch becomes a TrackFailure. */
+  private trackInto(
+    sink: Sink,
+    batch: RecordBatch,
+    begin: number,
+    end: number,
+    lineOf: (i: number) => number,
+  ): void {
+    try {
+      sink.track(sliceBatch(batch, begin, end));
+    } catch (e) {
+      if (!(e instanceof ProfileError)) throw e;
+      // `row` counts from the slice: segmented sinks and rolling loggers validate the whole slice before
+      // routing its rows, so it is the slice's row there too.
+      const line = e.row !== undefined ? lineOf(begin + e.row) : undefined;
+      throw new TrackFailure(e, line);
+    }
   }
 
   private sink(bucket: number | null): Sink {
@@ -107,6 +211,7 @@ export class Partitioner {
       const base = {
         creationTimestamp: o.creationTimestamp,
         datasetTimestamp: bucket ?? o.datasetTimestamp ?? o.creationTimestamp,
+        ...(o.performance !== undefined ? { performance: o.performance } : {}),
       };
       sink =
         o.segmentBy !== undefined && o.segmentBy.length > 0
@@ -121,16 +226,21 @@ export class Partitioner {
   }
 
   track({ batch, lineOf }: LocatedBatch): void {
+    const collectOnly = this.options.collectOnly === true;
     if (batch.rows === 0) {
       // A header-only file still declares its columns.
-      if (batch.kind === "columns" && this.options.timestampColumn === undefined) {
-        this.sink(null).track(batch.columns);
+      if (batch.kind === "columns") {
+        this.collect(batch, null);
+        if (this.options.timestampColumn === undefined && !collectOnly) {
+          this.trackInto(this.sink(null), batch, 0, 0, lineOf);
+        }
       }
       return;
     }
     const tsColumn = this.options.timestampColumn;
     if (tsColumn === undefined) {
-      this.sink(null).track(sliceBatch(batch, 0, batch.rows));
+      this.collect(batch, null);
+      if (!collectOnly) this.trackInto(this.sink(null), batch, 0, batch.rows, lineOf);
       return;
     }
     const read = columnReader(batch, tsColumn);
@@ -151,13 +261,18 @@ export class Partitioner {
     // Rows arrive mostly in time order: track runs of one bucket as slices instead of gathering rows.
     let runStart = 0;
     let runBucket: number | null = null;
+    const collecting = (this.options.collect?.length ?? 0) > 0;
+    const kept: number[] = [];
     const flush = (end: number): void => {
-      if (runBucket !== null && end > runStart) this.sink(runBucket).track(sliceBatch(batch, runStart, end));
+      if (runBucket !== null && end > runStart && !collectOnly) {
+        this.trackInto(this.sink(runBucket), batch, runStart, end, lineOf);
+      }
     };
     for (let i = 0; i < batch.rows; i++) {
       const raw = read(i);
       const ms = toEpochMillis(raw, unit);
       const b = Number.isFinite(ms) ? bucketStart(ms, size) : null;
+      if (collecting && b !== null) kept.push(i);
       if (b !== runBucket || b === null) {
         flush(i);
         runStart = b === null ? i + 1 : i;
@@ -166,6 +281,7 @@ export class Partitioner {
       }
     }
     flush(batch.rows);
+    if (collecting) this.collect(batch, kept.length === batch.rows ? null : kept);
   }
 
   private reject(line: number, raw: unknown, column: string): void {

@@ -16,7 +16,7 @@ import { RecordChunker } from "./chunker.js";
 import { InlineExecutor, WorkerExecutor } from "./executors.js";
 import type { Executor } from "./executors.js";
 import { mergePartitions } from "./partitioner.js";
-import type { PartitionOptions, PartitionView } from "./partitioner.js";
+import type { CollectedColumns, PartitionOptions, PartitionView } from "./partitioner.js";
 
 export interface RunProgress {
   /** Input bytes consumed so far (compressed bytes for gzip files). */
@@ -50,6 +50,8 @@ export interface ProfileRunResult {
   /** Records dropped for a missing or unreadable timestamp. */
   readonly skipped: number;
   readonly skippedSamples: readonly SourcedRecord[];
+  /** With `collect`: the collected columns of every chunk, in input order (same order as the records). */
+  readonly collected: readonly CollectedColumns[];
   readonly bytes: number;
   readonly threads: number;
   readonly elapsedMs: number;
@@ -72,8 +74,11 @@ class Tally {
   skipped = 0;
   readonly malformedSamples: SourcedRecord[] = [];
   readonly skippedSamples: SourcedRecord[] = [];
+  /** Collected columns by chunk sequence number (chunks finish out of order). */
+  private readonly collectedBySeq = new Map<number, readonly CollectedColumns[]>();
   constructor(private readonly max: number) {}
-  add(ack: ChunkAck): void {
+  add(ack: ChunkAck, seq: number): void {
+    if (ack.collected !== undefined) this.collectedBySeq.set(seq, ack.collected);
     this.rows += ack.rows;
     this.malformed += ack.malformed;
     this.skipped += ack.skipped;
@@ -87,6 +92,9 @@ class Tally {
       list.sort((a, b) => rank(a) - rank(b) || a.line - b.line);
       list.splice(this.max);
     }
+  }
+  collected(): CollectedColumns[] {
+    return [...this.collectedBySeq.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, c]) => c);
   }
 }
 
@@ -150,6 +158,9 @@ export async function profileInputs(
       ...(options.bucket !== undefined ? { bucket: options.bucket } : {}),
       ...(options.timestampUnit !== undefined ? { timestampUnit: options.timestampUnit } : {}),
       ...(options.datasetTimestamp !== undefined ? { datasetTimestamp: options.datasetTimestamp } : {}),
+      ...(options.performance !== undefined ? { performance: options.performance } : {}),
+      ...(options.collect !== undefined ? { collect: options.collect } : {}),
+      ...(options.collectOnly !== undefined ? { collectOnly: options.collectOnly } : {}),
       creationTimestamp: Date.now(),
     },
     strict: options.strict ?? false,
@@ -165,15 +176,18 @@ export async function profileInputs(
   const progress = (): void => options.onProgress?.({ bytes, totalBytes, rows: tally.rows });
   const acks: Promise<void>[] = [];
   let next = 0;
+  /** Sequence number of every chunk or batch, in input order (orders the collected columns). */
+  let seq = 0;
 
   // Round-robin, not first-free: the same input and thread count always give the same profiles.
   const dispatch = async (send: (e: Executor) => Promise<ChunkAck>): Promise<void> => {
     const executor = executors[next % executors.length]!;
     next++;
+    const mine = seq++;
     await executor.drain(IN_FLIGHT_PER_WORKER);
     acks.push(
       send(executor).then((ack) => {
-        tally.add(ack);
+        tally.add(ack, mine);
         progress();
       }),
     );
@@ -198,7 +212,7 @@ export async function profileInputs(
             inline ??= new InlineExecutor(core);
             let firstRow = 1;
             for await (const batch of source.batches()) {
-              tally.add(inline.trackBatch(input.path, batch, firstRow));
+              tally.add(inline.trackBatch(input.path, batch, firstRow), seq++);
               firstRow += batch.rows;
               progress();
             }
@@ -227,6 +241,7 @@ export async function profileInputs(
       malformedSamples: tally.malformedSamples,
       skipped: tally.skipped,
       skippedSamples: tally.skippedSamples,
+      collected: tally.collected(),
       bytes,
       threads,
       elapsedMs: performance.now() - started,

@@ -1,6 +1,9 @@
-// Turning a column's values into epoch milliseconds and time buckets, for `profile --timestamp-column`.
+// Turning a column's values into epoch milliseconds and time buckets, for `profile --timestamp-column` and
+// `performance --window`.
 
-export type BucketSize = "hour" | "day" | "week";
+export type BucketSize = "hour" | "day" | "week" | "month";
+
+export const BUCKET_SIZES: readonly BucketSize[] = ["hour", "day", "week", "month"];
 export type TimestampUnit = "auto" | "s" | "ms" | "us" | "ns";
 
 const HOUR_MS = 3_600_000;
@@ -8,7 +11,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Start of the UTC bucket holding `ms`. Weeks start on Monday 00:00 UTC (ISO 8601 weeks, as WhyLabs' weekly
- * batches do).
+ * batches do); months on the first day of the calendar month, 00:00 UTC.
  */
 export function bucketStart(ms: number, size: BucketSize): number {
   switch (size) {
@@ -21,6 +24,26 @@ export function bucketStart(ms: number, size: BucketSize): number {
       // 1970-01-01 was a Thursday: Monday is three days before it.
       const sinceMonday = (((day + 3) % 7) + 7) % 7;
       return (day - sinceMonday) * DAY_MS;
+    }
+    case "month": {
+      const d = new Date(ms);
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    }
+  }
+}
+
+/** Start of the bucket after the one starting at `start` (the end of that bucket, exclusive). */
+export function bucketEnd(start: number, size: BucketSize): number {
+  switch (size) {
+    case "hour":
+      return start + HOUR_MS;
+    case "day":
+      return start + DAY_MS;
+    case "week":
+      return start + 7 * DAY_MS;
+    case "month": {
+      const d = new Date(start);
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
     }
   }
 }

@@ -57,8 +57,11 @@ export interface PerformanceBatch {
 /** What sklearn's log_loss clips probabilities to (float64 machine epsilon), so log(0) never happens. */
 const LOG_LOSS_EPS = 2.220446049250313e-16;
 
-function invalid(message: string, column?: string): ProfileError {
-  return new ProfileError("invalid-argument", message, column !== undefined ? { column } : {});
+function invalid(message: string, column?: string, row?: number): ProfileError {
+  return new ProfileError("invalid-argument", message, {
+    ...(column !== undefined ? { column } : {}),
+    ...(row !== undefined ? { row } : {}),
+  });
 }
 
 function checkColumnName(v: unknown, what: string): string {
@@ -128,6 +131,7 @@ export function labelText(v: unknown, column: string, row: number): string | nul
   throw invalid(
     `performance: row ${row} has a ${typeof v} as class label; expected text, a number or a boolean`,
     column,
+    row,
   );
 }
 
@@ -135,10 +139,10 @@ function numberOf(v: unknown, column: string, row: number, what: string): number
   if (v === null || v === undefined) return null;
   const n = typeof v === "bigint" ? Number(v) : v;
   if (typeof n !== "number") {
-    throw invalid(`performance: row ${row} has a ${typeof v} as ${what}; expected a number`, column);
+    throw invalid(`performance: row ${row} has a ${typeof v} as ${what}; expected a number`, column, row);
   }
   if (Number.isNaN(n)) return null;
-  if (!Number.isFinite(n)) throw invalid(`performance: row ${row} has ${n} as ${what}`, column);
+  if (!Number.isFinite(n)) throw invalid(`performance: row ${row} has ${n} as ${what}`, column, row);
   return n;
 }
 
@@ -150,7 +154,9 @@ function columnOf(
 ): ArrayLike<unknown> | undefined {
   const values = batch.get(name);
   if (values === undefined && required) {
-    throw invalid(`performance: the batch has no column ${JSON.stringify(name)}`, name);
+    throw new ProfileError("missing-column", `performance: the batch has no column ${JSON.stringify(name)}`, {
+      column: name,
+    });
   }
   if (values !== undefined && length !== undefined && values.length !== length) {
     throw invalid(
@@ -224,7 +230,7 @@ class ClassificationTracker {
       truths[i] = labelText(t, target, i);
       if (firstRaw === undefined && preds[i] !== null) firstRaw = p;
       if (late && preds[i] !== null && truths[i] === null) {
-        throw invalid(`performance: late-label row ${i} has no label`, target);
+        throw invalid(`performance: late-label row ${i} has no label`, target, i);
       }
     }
     const newLabels = new Set<string>();
@@ -259,7 +265,7 @@ class ClassificationTracker {
       for (let i = 0; i < n; i++) {
         const s = numberOf(col[i], entryFields[k]!.field, i, "score");
         if (s !== null && (s < 0 || s > 1)) {
-          throw invalid(`performance: row ${i} has score ${s}, outside [0, 1]`, entryFields[k]!.field);
+          throw invalid(`performance: row ${i} has score ${s}, outside [0, 1]`, entryFields[k]!.field, i);
         }
         out[i] = s ?? NaN;
       }
@@ -403,7 +409,7 @@ class RegressionTracker {
       preds[i] = numberOf(predictions[i], prediction, i, "prediction") ?? NaN;
       truths[i] = numberOf(targets?.[i], target, i, "target") ?? NaN;
       if (late && !Number.isNaN(preds[i]!) && Number.isNaN(truths[i]!)) {
-        throw invalid(`performance: late-label row ${i} has no target`, target);
+        throw invalid(`performance: late-label row ${i} has no target`, target, i);
       }
     }
     if (dryRun) return;
