@@ -86,6 +86,13 @@ describe("@sightglass/profile in chromium", () => {
     expect(browserResult).toEqual(nodeResult);
   });
 
+  it("tracks the same performance metrics (they are part of the bytes compared above)", () => {
+    const node = nodeResult as { performance: { classification: { confusion: number[] } } };
+    const browser = browserResult as typeof node;
+    expect(node.performance.classification.confusion.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(browser.performance).toEqual(node.performance);
+  });
+
   it("reads profiles written by the other runtime", async () => {
     const nodeBytes = bytesOf(nodeResult);
     const browserBytes = bytesOf(browserResult);

@@ -991,6 +991,11 @@ describe("input validation", () => {
     const e2 = profileError(() => p.track({ pred: [1], label: [1], x: [1] }));
     expect([e2.kind, e2.column]).toEqual(["missing-column", "score"]);
     expect(snapshot(p)).toEqual(before);
+    // A batch with none of the performance columns (features tracked apart) tracks no performance.
+    const features = new DatasetProfile({ performance: spec }).track(good);
+    const withOutputs = features.view().performance;
+    features.track({ x: [2, 3] });
+    expect(features.view().performance).toEqual(withOutputs);
     // The target may be absent (no label yet) but not from late labels.
     p.track({ pred: [1], score: [0.5], x: [1] });
     expect(classification(p.view()).unlabeled).toEqual([1, 1]);

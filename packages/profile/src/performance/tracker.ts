@@ -167,6 +167,14 @@ function columnOf(
   return values;
 }
 
+/**
+ * A column batch with none of the spec's columns (e.g. features tracked apart from the model's outputs) has no
+ * performance to track; one with some of them but not the prediction is refused as a likely misnamed column.
+ */
+function carriesNoOutputs(batch: PerformanceBatch, spec: PerformanceSpec): boolean {
+  return performanceColumns(spec).every((c) => batch.get(c) === undefined);
+}
+
 /** The labels a binary classifier's single score column can refer to without an explicit positiveLabel. */
 const NUMERIC_LABELS: readonly string[] = ["0", "1"];
 const BOOLEAN_LABELS: readonly string[] = ["false", "true"];
@@ -215,6 +223,7 @@ class ClassificationTracker {
 
   track(batch: PerformanceBatch, late: boolean, dryRun: boolean): void {
     const { prediction, target } = this.spec;
+    if (!late && carriesNoOutputs(batch, this.spec)) return;
     const predictions = columnOf(batch, prediction, true)!;
     const n = predictions.length;
     const targets = columnOf(batch, target, late, n);
@@ -400,6 +409,7 @@ class RegressionTracker {
 
   track(batch: PerformanceBatch, late: boolean, dryRun: boolean): void {
     const { prediction, target } = this.spec;
+    if (!late && carriesNoOutputs(batch, this.spec)) return;
     const predictions = columnOf(batch, prediction, true)!;
     const n = predictions.length;
     const targets = columnOf(batch, target, late, n);
