@@ -1,9 +1,10 @@
 // `sightglass profile` / `show` / `merge` end to end on generated files with the quirks real files have.
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sightglass, summaryOf, tempDir } from "./support.js";
+import { cliBin, sightglass, summaryOf, tempDir } from "./support.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -328,5 +329,20 @@ describe("parallel profiling", () => {
     }
     expect(two.f!["distribution/mean"] as number).toBeCloseTo(one.f!["distribution/mean"] as number, 9);
     expect(two.s!["frequent_items/frequent_strings"]).toEqual(one.s!["frequent_items/frequent_strings"]);
+  });
+});
+
+describe("a reader that stops early", () => {
+  it("ends the run quietly instead of crashing on a closed pipe", async () => {
+    const child = spawn(process.execPath, [cliBin, "performance", "--help"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const stderr: Buffer[] = [];
+    child.stderr.on("data", (c: Buffer) => stderr.push(c));
+    // Close our end after the first chunk, as `| head -1` does.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    expect(Buffer.concat(stderr).toString("utf8")).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 });

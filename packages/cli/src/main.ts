@@ -52,6 +52,28 @@ function dataOptions(cmd: Command): Command {
   );
 }
 
+// Options more than one command takes, defined once so their choices and wording cannot drift apart.
+function timestampUnitOption(): Option {
+  return new Option("--timestamp-unit <unit>", "unit of numeric timestamps").choices([
+    "auto",
+    "s",
+    "ms",
+    "us",
+    "ns",
+  ]);
+}
+
+function bucketOption(flags: string, description: string): Option {
+  return new Option(flags, description).choices(["hour", "day", "week", "month"]);
+}
+
+function taskOption(): Option {
+  return new Option("--task <task>", "what the model does (default classification)").choices([
+    "classification",
+    "regression",
+  ]);
+}
+
 export function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Command {
   const program = new Command("sightglass")
     .description("Profile data into whylogs-compatible sketches, compare profiles, check constraints.")
@@ -87,23 +109,8 @@ ${EXIT_CODES_HELP}`,
         "profile file; a directory when --segment-by or --timestamp-column is used",
       )
       .option("--timestamp-column <column>", "write one profile per time bucket of this column (a directory)")
-      .addOption(
-        new Option("--bucket <size>", "time bucket size (default day)").choices([
-          "hour",
-          "day",
-          "week",
-          "month",
-        ]),
-      )
-      .addOption(
-        new Option("--timestamp-unit <unit>", "unit of numeric timestamps").choices([
-          "auto",
-          "s",
-          "ms",
-          "us",
-          "ns",
-        ]),
-      )
+      .addOption(bucketOption("--bucket <size>", "time bucket size (default day)"))
+      .addOption(timestampUnitOption())
       .option(
         "--dataset-timestamp <time>",
         "when the data happened, for a profile without --timestamp-column",
@@ -118,12 +125,7 @@ ${EXIT_CODES_HELP}`,
         "with --prediction-column: the true label (missing or empty while it has not arrived)",
       )
       .option("--positive-label <label>", "positive class of a binary classifier (default 1, or true)")
-      .addOption(
-        new Option("--task <task>", "what the model does (default classification)").choices([
-          "classification",
-          "regression",
-        ]),
-      )
+      .addOption(taskOption())
       .option("--json", "print a JSON summary of the run (rows, malformed records, files, peak memory)")
       .option("-q, --quiet", "no progress line"),
   )
@@ -247,35 +249,15 @@ the sketches' guaranteed accuracy. p-values are adjusted across all columns (Ben
       )
       .option("--label-column <column>", "the true label (missing or empty where it has not arrived)")
       .option("--positive-label <label>", "positive class of a binary classifier (default 1, or true)")
-      .addOption(
-        new Option("--task <task>", "what the model does (default classification)").choices([
-          "classification",
-          "regression",
-        ]),
-      )
+      .addOption(taskOption())
       .option(
         "--target-labels <file>",
         "labels that arrived separately (id and label columns), joined by --id-column",
       )
       .option("--id-column <column>", "the column the target's predictions and --target-labels share")
       .option("--timestamp-column <column>", "report the target per time window of this column")
-      .addOption(
-        new Option("--window <size>", "window size with --timestamp-column (default day)").choices([
-          "hour",
-          "day",
-          "week",
-          "month",
-        ]),
-      )
-      .addOption(
-        new Option("--timestamp-unit <unit>", "unit of numeric timestamps").choices([
-          "auto",
-          "s",
-          "ms",
-          "us",
-          "ns",
-        ]),
-      )
+      .addOption(bucketOption("--window <size>", "window size with --timestamp-column (default day)"))
+      .addOption(timestampUnitOption())
       .option("--confidence <level>", "two-sided confidence of every interval (default 0.95)")
       .option(
         "--min-segment-rows <n>",
