@@ -18,7 +18,7 @@
 // a warm-up on 2000 rows, then PYTHON_REPETITIONS full runs (median); its timed region is DataFrames →
 // Dataset → Report.run → snapshot dict. Building the profiles (track + view) and the DataFrames is timed
 // separately, once per window.
-import { spawnSync } from "node:child_process";
+import { runPythonPeer } from "./python-peer.mjs";
 import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -245,17 +245,12 @@ export async function runDriftBench({ quick, select, ensurePythonEnv, repetition
       configPath,
       JSON.stringify({ rows: size.rows, currentStart: size.rows, repetitions: PYTHON_REPETITIONS, files }),
     );
-    const peer = spawnSync(python, [join(here, "drift_peer.py"), configPath], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    rmSync(dataDir, { recursive: true, force: true });
-    if (peer.status !== 0) {
-      console.error(`bench/drift_peer.py failed with status ${peer.status}`);
-      process.exit(1);
+    let evidently;
+    try {
+      evidently = runPythonPeer(python, join(here, "drift_peer.py"), [configPath]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
-    const evidently = JSON.parse(peer.stdout);
 
     // Data check: the profiles and the DataFrames hold the same number of values in every column.
     const problems = [];

@@ -18,11 +18,11 @@
 // reference profile as the merge of its months, and one report per analysis month with the reference months as
 // `referenceWindows`. NannyML: fit + estimate + to_df from DataFrames (median of its repetitions after a
 // warm-up); reading the CSVs is timed on neither side, building the synthetic DataFrames separately.
-import { spawnSync } from "node:child_process";
+import { runPythonPeer } from "./python-peer.mjs";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { measure } from "./timing.mjs";
+import { createRandom, measure } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..");
@@ -75,18 +75,6 @@ function byMonth(rows) {
     list.push(row);
   }
   return out;
-}
-
-/** SplitMix32-style uniform in [0, 1) (as bench/run.mjs): deterministic, no Math.random. */
-function createRandom(seed) {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) / 2 ** 32;
-  };
 }
 
 /**
@@ -340,17 +328,11 @@ export async function runPerformanceBench({ quick, select, ensurePythonEnv, repe
     mkdirSync(dataDir, { recursive: true });
     const configPath = join(dataDir, "peer.json");
     writeFileSync(configPath, JSON.stringify(config));
-    const result = spawnSync(python, [join(here, "performance_peer.py"), configPath], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    rmSync(dataDir, { recursive: true, force: true });
-    if (result.status !== 0) {
-      console.error(`bench/performance_peer.py failed with status ${result.status}`);
-      process.exit(1);
+    try {
+      peer = runPythonPeer(python, join(here, "performance_peer.py"), [configPath]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
-    peer = JSON.parse(result.stdout);
   }
 
   // Data checks: the same months with the same rows on both sides; housing: our realized accuracy = sklearn's.

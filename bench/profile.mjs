@@ -16,6 +16,7 @@
 // per repetition of the columnar case (1M rows), so it gets a warm-up on a 5 % slice of the input and then
 // PYTHON_REPETITIONS full timed repetitions (median). Both sides are single-threaded: figures are per core.
 import { spawnSync } from "node:child_process";
+import { runPythonPeer } from "./python-peer.mjs";
 import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -335,16 +336,7 @@ export async function runProfileBench({ quick, select, python, repetitions, log 
         files,
       }),
     );
-    const peer = spawnSync(python, [join(here, "profile_peer.py"), "bench", configPath], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (peer.status !== 0) {
-      console.error(`bench/profile_peer.py failed with status ${peer.status}`);
-      process.exit(1);
-    }
-    py = JSON.parse(peer.stdout);
+    py = runPythonPeer(python, join(here, "profile_peer.py"), ["bench", configPath]);
     if (py.results.check) checks.whylogs = py.results.check;
   }
   if (needData) rmSync(dataDir, { recursive: true, force: true });

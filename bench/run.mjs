@@ -17,12 +17,12 @@
 // arrays; bench/peer.py reads the same files with numpy, so both sides see the very same values. Every case
 // runs once as warm-up, then 5 timed repetitions; the reported figure is the median ns per operation. Timed
 // regions exclude input generation and (for merge/union/deserialize) the construction of the inputs.
-import { spawnSync } from "node:child_process";
+import { runPythonPeer } from "./python-peer.mjs";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { measure as measureReps } from "./timing.mjs";
+import { createRandomUint32, measure as measureReps } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sketches = await import("../packages/sketches/dist/index.js").catch((cause) => {
@@ -237,20 +237,9 @@ if (selected.length === 0 && !profileSelected && !driftSelected && !cliSelected 
 // ---------------------------------------------------------------------------------------------------------
 // Shared input data (deterministic; written to files for the Python side)
 
-function createRandom(seed) {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
 /** Uniform doubles in [0, 1) with 53 random bits. */
 function uniformDoubles(n, seed) {
-  const next = createRandom(seed);
+  const next = createRandomUint32(seed);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = (next() * 2 ** 21 + (next() >>> 11)) / 2 ** 53;
   return out;
@@ -261,7 +250,7 @@ function zipfIndices(n, vocabulary, s, seed) {
   const cumulative = new Float64Array(vocabulary);
   let total = 0;
   for (let r = 0; r < vocabulary; r++) cumulative[r] = total += 1 / Math.pow(r + 1, s);
-  const next = createRandom(seed);
+  const next = createRandomUint32(seed);
   const out = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const target = (next() / 2 ** 32) * total;
@@ -523,16 +512,7 @@ if (selected.length > 0) {
   };
   const configPath = join(workDir, "peer.json");
   writeFileSync(configPath, JSON.stringify(peerConfig));
-  const peer = spawnSync(python, [join(here, "peer.py"), configPath], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (peer.status !== 0) {
-    console.error(`bench/peer.py failed with status ${peer.status}`);
-    process.exit(1);
-  }
-  peerOutput = JSON.parse(peer.stdout);
+  peerOutput = runPythonPeer(python, join(here, "peer.py"), [configPath]);
   for (const row of results) row.python = peerOutput.results[row.id];
 }
 

@@ -25,3 +25,21 @@ export function measure(prepare, run, ops, repetitions) {
     ops,
   };
 }
+
+/** SplitMix32-style generator of 32-bit unsigned integers: deterministic inputs, no Math.random. */
+export function createRandomUint32(seed) {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x9e3779b9) | 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+/** The same stream as uniform doubles in [0, 1). */
+export function createRandom(seed) {
+  const next = createRandomUint32(seed);
+  return () => next() / 2 ** 32;
+}
