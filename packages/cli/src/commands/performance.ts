@@ -678,12 +678,14 @@ function sideLine(side: Side): string {
   return `${side.path} (${formatNumber(rows)} predictions, ${formatNumber(labeled)} labeled, ${formatPercent(rows > 0 ? labeled / rows : NaN)})`;
 }
 
+/** Metrics with four decimals, so a column of them lines up (rates, AUCs, losses and errors alike). */
 function fmt(v: number | null | undefined): string {
-  return v === null || v === undefined ? "—" : formatNumber(v, 4);
+  if (v === null || v === undefined) return "—";
+  return Number.isFinite(v) && Math.abs(v) < 1e6 ? v.toFixed(4) : formatNumber(v, 4);
 }
 
 function interval(e: { lower: number; upper: number } | null | undefined): string {
-  return e === null || e === undefined ? "" : `${formatNumber(e.lower, 4)} – ${formatNumber(e.upper, 4)}`;
+  return e === null || e === undefined ? "" : `${fmt(e.lower)} – ${fmt(e.upper)}`;
 }
 
 function confidenceLabel(c: number): string {
@@ -814,7 +816,7 @@ function printReport(
       const rowsIn = we?.rows ?? (wr !== null ? wr.count + wr.awaitingLabels : null);
       return [
         windowLabel(w.start, window),
-        fmt(rowsIn),
+        rowsIn === null ? "—" : formatNumber(rowsIn),
         formatPercent(wr?.labelCoverage ?? we?.labelCoverage ?? 0),
         fmt(wr?.task === "classification" ? wr.accuracy : null),
         fmt(we?.accuracy.value),
