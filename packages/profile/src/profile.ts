@@ -174,6 +174,16 @@ export class DatasetProfile {
     return this;
   }
 
+  /**
+   * Throws what `track` (or, with `late`, `trackLateLabels`) would throw for the performance metrics of this
+   * batch, changing nothing: lets a caller that splits one batch over several profiles refuse it whole.
+   */
+  checkPerformance(input: TrackInput, late = false): void {
+    if (this.performance === undefined) return;
+    if (Array.isArray(input)) checkRows(input);
+    this.performance.check(performanceBatch(input), late);
+  }
+
   private slicesOf(input: TrackInput, what: string): ColumnSlice[] {
     if (isArrowTable(input)) return arrowColumns(input).flat();
     if (input === null || typeof input !== "object") {
@@ -261,9 +271,13 @@ export class DatasetProfile {
   }
 }
 
-/** Row objects as a performance batch: a key a row lacks reads as missing. */
+/**
+ * Row objects as a performance batch: a key a row lacks reads as missing, and a key no row has is a column the
+ * batch does not have (so a misspelled prediction column is reported, as it is for column objects).
+ */
 export function rowBatch(rows: readonly Readonly<Record<string, unknown>>[]): PerformanceBatch {
-  return { get: (name) => rows.map((r) => r[name]) };
+  const has = (name: string) => rows.some((r) => Object.prototype.hasOwnProperty.call(r, name));
+  return { get: (name) => (has(name) ? rows.map((r) => r[name]) : undefined) };
 }
 
 /**

@@ -204,15 +204,26 @@ export class RollingLogger {
       if (Array.isArray(input)) checkRows(input);
       this.performanceCheck.check(performanceBatch(input), late);
     }
-    const track = (profile: DatasetProfile | SegmentedProfile, batch: TrackInput) => {
+    // Every bucket's share is found first; buckets already open are checked against their own state (a
+    // profile's positive label, its labels so far) before any bucket changes.
+    const shares = this.sharesOf(input, options);
+    for (const [start, batch] of shares) this.buckets.get(start)?.profile.checkPerformance(batch, late);
+    for (const [start, batch] of shares) {
+      const profile = this.bucketFor(start).profile;
       if (late) profile.trackLateLabels(batch);
       else profile.track(batch);
-    };
+    }
+  }
+
+  /** The batch split by bucket start (rows in their timestamps' buckets, or all in the batch timestamp's). */
+  private sharesOf(
+    input: TrackInput,
+    options: { readonly timestamp?: number | Date },
+  ): Map<number, TrackInput> {
     const column = this.options.timestampColumn;
     if (column === undefined || isArrowTable(input)) {
       const t = toEpochMs(options.timestamp, "timestamp", this.clock());
-      track(this.bucketFor(this.bucketStart(t)).profile, input);
-      return;
+      return new Map([[this.bucketStart(t), input]]);
     }
     if (Array.isArray(input)) {
       const rows = input as readonly Record<string, unknown>[];
@@ -224,8 +235,7 @@ export class RollingLogger {
         if (g === undefined) groups.set(start, (g = []));
         g.push(rows[i]!);
       }
-      for (const [start, g] of groups) track(this.bucketFor(start).profile, g);
-      return;
+      return groups;
     }
     const slices = columnObjectSlices(input as Record<string, unknown>);
     const ts = slices.find((s) => s.name === column);
@@ -245,11 +255,13 @@ export class RollingLogger {
       if (g === undefined) groups.set(start, (g = []));
       g.push(i);
     }
+    const shares = new Map<number, TrackInput>();
     for (const [start, rows] of groups) {
       const subset: Record<string, unknown[]> = {};
       for (const s of slices) subset[s.name] = rows.map((i) => s.values[i]);
-      track(this.bucketFor(start).profile, subset);
+      shares.set(start, subset);
     }
+    return shares;
   }
 
   private bucketFor(start: number): Bucket {

@@ -127,7 +127,7 @@ export class SegmentedProfile {
     return this.route(input, options, true);
   }
 
-  private route(input: TrackInput, options: TrackSegmentOptions, late: boolean): this {
+  private route(input: TrackInput, options: TrackSegmentOptions, late: boolean, dryRun = false): this {
     const explicit = Object.entries(options.segmentKeyValues ?? {}).sort(([a], [b]) =>
       a < b ? -1 : a > b ? 1 : 0,
     );
@@ -186,27 +186,43 @@ export class SegmentedProfile {
       }
       group.rows.push(i);
     }
+    const subsetOf = (rows: readonly number[]): TrackInput => {
+      if (Array.isArray(input)) {
+        // Rows go to their segment as rows, so absent keys stay absent (not nulls), as when unsegmented.
+        const all = input as readonly Record<string, unknown>[];
+        return rows.map((i) => all[i]!);
+      }
+      const subset: Record<string, ArrayLike<unknown>> = {};
+      for (const [name, values] of columns) subset[name] = gather(values, rows);
+      return subset;
+    };
+    const fullKeyOf = (key: string) => (explicit.length === 0 ? key : `${key}${JSON.stringify(explicit)}`);
+    // What depends on a segment's own state (its positive label, its labels so far) is checked against every
+    // existing segment before any is changed.
+    const subsets = new Map<string, TrackInput>();
     for (const [key, group] of rowsOf) {
-      const fullKey = explicit.length === 0 ? key : `${key}${JSON.stringify(explicit)}`;
+      const subset = subsetOf(group.rows);
+      subsets.set(key, subset);
+      this.segments.get(fullKeyOf(key))?.profile.checkPerformance(subset, late);
+    }
+    if (dryRun) return this;
+    for (const [key, group] of rowsOf) {
+      const fullKey = fullKeyOf(key);
       let segment = this.segments.get(fullKey);
       if (segment === undefined) {
         segment = { tags: group.tags, profile: new DatasetProfile(this.options) };
         this.segments.set(fullKey, segment);
       }
-      if (Array.isArray(input)) {
-        // Rows go to their segment as rows, so absent keys stay absent (not nulls), as when unsegmented.
-        const rows = input as readonly Record<string, unknown>[];
-        const subset = group.rows.map((i) => rows[i]!);
-        if (late) segment.profile.trackLateLabels(subset);
-        else segment.profile.track(subset);
-      } else {
-        const subset: Record<string, ArrayLike<unknown>> = {};
-        for (const [name, values] of columns) subset[name] = gather(values, group.rows);
-        if (late) segment.profile.trackLateLabels(subset);
-        else segment.profile.track(subset);
-      }
+      const subset = subsets.get(key)!;
+      if (late) segment.profile.trackLateLabels(subset);
+      else segment.profile.track(subset);
     }
     return this;
+  }
+
+  /** Throws what `track` (or `trackLateLabels`) would throw for this batch, changing nothing. */
+  checkPerformance(input: TrackInput, late = false, options: TrackSegmentOptions = {}): void {
+    this.route(input, options, late, true);
   }
 
   private toColumns(input: TrackInput): Map<string, ArrayLike<unknown>> {

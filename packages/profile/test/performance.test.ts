@@ -6,7 +6,6 @@ import {
   DatasetProfileView,
   EXTENSION_MAGIC,
   LabelJoiner,
-  ProfileError,
   RollingLogger,
   SegmentedProfile,
   encodeProfileV1,
@@ -26,6 +25,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { performanceToProto } from "../src/codec/performance.js";
 import { SightglassExtensionSchema } from "../src/proto/sightglass_pb.js";
 import type { SightglassExtension } from "../src/proto/sightglass_pb.js";
+import { checkDeserialize, profileError } from "./codec/codec-helpers.js";
 
 // Sightglass' mergeable model-performance metrics (src/performance, the `performance` field of the extension
 // block). Expected values are worked out by hand or recomputed here from the rows, never taken from the code
@@ -38,17 +38,6 @@ const D = Date.parse("2024-05-01T00:00:00Z");
 /** What sklearn's log_loss clips probabilities to. */
 const EPS = 2.220446049250313e-16;
 const clip = (p: number) => Math.min(Math.max(p, EPS), 1 - EPS);
-
-/** Runs `f`, which must throw a ProfileError; returns it. */
-function profileError(f: () => unknown): ProfileError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ProfileError) return e;
-    throw new Error(`expected a ProfileError, got ${String(e)}`, { cause: e });
-  }
-  throw new Error("expected a ProfileError, but the call succeeded");
-}
 
 /** Deterministic doubles in [0, 1) (splitmix64, as the sketches' reference streams). */
 function random(seed: number): () => number {
@@ -679,26 +668,6 @@ function extensionStart(view: DatasetProfileView): number {
   return plain.length;
 }
 
-/** Deserializes; a success must give a usable view (summary, round trip, self-merge or `incompatible`). */
-function check(bytes: Uint8Array): "ok" | "rejected" {
-  let view: DatasetProfileView;
-  try {
-    view = DatasetProfileView.deserialize(bytes);
-  } catch (e) {
-    if (!(e instanceof ProfileError)) throw new Error(`non-ProfileError: ${String(e)}`, { cause: e });
-    return "rejected";
-  }
-  view.toSummary();
-  const again = DatasetProfileView.deserialize(view.serialize());
-  expect(again.performance).toEqual(view.performance);
-  try {
-    view.merge(again);
-  } catch (e) {
-    if (!(e instanceof ProfileError) || e.kind !== "incompatible") throw e;
-  }
-  return "ok";
-}
-
 function richView(n = 400, scoreBins = 50): DatasetProfileView {
   const spec = { ...MULTICLASS, scoreBins };
   const p = new DatasetProfile({ performance: spec, datasetTimestamp: D, creationTimestamp: D });
@@ -768,7 +737,7 @@ describe("serialization", () => {
       const at = extensionStart(view);
       const outcomes = { ok: 0, rejected: 0 };
       for (let cut = 0; cut < bytes.length; cut++) {
-        const outcome = check(bytes.subarray(0, cut));
+        const outcome = checkDeserialize(bytes.subarray(0, cut));
         outcomes[outcome]++;
         if (cut >= at + EXTENSION_MAGIC.length) {
           // Past the magic, the block must be complete.
@@ -794,7 +763,7 @@ describe("serialization", () => {
         for (const x of [0x01, 0x80, 0xff]) {
           const out = bytes.slice();
           out[i] = out[i]! ^ x;
-          outcomes[check(out)]++;
+          outcomes[checkDeserialize(out)]++;
         }
       }
       const rnd = random(3);
@@ -802,7 +771,7 @@ describe("serialization", () => {
         const out = bytes.slice();
         for (let e = 0; e < 3; e++)
           out[at + Math.floor(rnd() * (bytes.length - at))] = Math.floor(rnd() * 256);
-        outcomes[check(out)]++;
+        outcomes[checkDeserialize(out)]++;
       }
       expect(outcomes.ok).toBeGreaterThan(0);
       expect(outcomes.rejected).toBeGreaterThan(0);
@@ -853,13 +822,10 @@ describe("serialization", () => {
       ["two histograms of one label", withClassification({ histograms: [h0, h0] })],
       ["scoreBins 0", withClassification({ scoreBins: 0, histograms: [] })],
       ["scoreBins above MAX_SCORE_BINS", withClassification({ scoreBins: 1_000_001, histograms: [] })],
-      ["log-loss sum NaN", withClassification({ logLossSum: NaN })],
-      ["Brier sum infinite", withClassification({ brierSum: Infinity })],
       [
         "residual sketch not a KLL image",
         withRegression({ residualKll: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9) }),
       ],
-      ["target mean infinite", withRegression({ targetMean: -Infinity })],
     ];
     it.each(cases)("%s", (_name, message) => {
       // The encoder writes what it is given; the decoder is what checks the shapes.
@@ -871,13 +837,16 @@ describe("serialization", () => {
     });
     // Counts beyond 2^53 cannot come from our writer (it refuses them), so these blocks are built with the
     // protobuf runtime directly and appended after the whylogs part.
-    const rawBlock = (patch: (ext: SightglassExtension) => void): Uint8Array => {
-      const whylogsPart = encodeProfileV1({ ...base, performance: undefined });
+    const rawBlock = (
+      patch: (ext: SightglassExtension) => void,
+      message: ProfileMessage = base,
+    ): Uint8Array => {
+      const whylogsPart = encodeProfileV1({ ...message, performance: undefined });
       const ext = fromBinary(
         SightglassExtensionSchema,
         toBinary(
           SightglassExtensionSchema,
-          create(SightglassExtensionSchema, { performance: performanceToProto(base.performance!) }),
+          create(SightglassExtensionSchema, { performance: performanceToProto(message.performance!) }),
         ),
       );
       patch(ext);
@@ -895,22 +864,71 @@ describe("serialization", () => {
     it.each([
       [
         "log-loss count above 2^53",
-        (e: SightglassExtension) => (e.performance!.classification!.logLossCount = 2n ** 60n),
+        (e: SightglassExtension): void => void (e.performance!.classification!.logLossCount = 2n ** 60n),
       ],
       [
         "confusion count below -2^53",
-        (e: SightglassExtension) => (e.performance!.classification!.confusion[0] = -(2n ** 60n)),
+        (e: SightglassExtension): void => void (e.performance!.classification!.confusion[0] = -(2n ** 60n)),
+      ],
+      // One flipped bit of a zigzag varint turns a count of 2 into -3: counts that only grow must not be negative.
+      [
+        "negative confusion count",
+        (e: SightglassExtension): void => void (e.performance!.classification!.confusion[0] = -3n),
+      ],
+      [
+        "negative labeled histogram cell",
+        (e: SightglassExtension): void =>
+          void (e.performance!.classification!.histograms[0]!.counts[0] = -1n),
+      ],
+      [
+        "negative log-loss count",
+        (e: SightglassExtension): void => void (e.performance!.classification!.logLossCount = -1n),
+      ],
+      [
+        "log-loss sum NaN",
+        (e: SightglassExtension): void => void (e.performance!.classification!.logLossSum = NaN),
+      ],
+      [
+        "Brier sum infinite",
+        (e: SightglassExtension): void => void (e.performance!.classification!.brierSum = Infinity),
       ],
     ] as const)("%s", (_name, patch) => {
       const bytes = rawBlock(patch);
       expect(DatasetProfileView.deserialize(rawBlock(() => undefined)).performance).toEqual(base.performance);
       expect(profileError(() => DatasetProfileView.deserialize(bytes)).kind).toBe("malformed");
     });
-    it("the writer refuses counts it could not write exactly", () => {
+    it.each([
+      [
+        "target mean infinite",
+        (e: SightglassExtension): void => void (e.performance!.regression!.targetMean = -Infinity),
+      ],
+      [
+        "negative regression count",
+        (e: SightglassExtension): void => void (e.performance!.regression!.count = -2n),
+      ],
+      [
+        "negative target m2",
+        (e: SightglassExtension): void => void (e.performance!.regression!.targetM2 = -1),
+      ],
+    ] as const)("%s", (_name, patch) => {
+      expect(profileError(() => DatasetProfileView.deserialize(rawBlock(patch, regressionBase))).kind).toBe(
+        "malformed",
+      );
+    });
+    it("awaiting counts may be negative (a late-label profile on its own)", () => {
+      const bytes = rawBlock((e) => {
+        e.performance!.classification!.unlabeled[0] = -4n;
+        e.performance!.classification!.histograms[0]!.counts[2] = -1n;
+      });
+      expect(DatasetProfileView.deserialize(bytes).performance!.classification!.unlabeled[0]).toBe(-4);
+    });
+    it("the writer refuses counts and sums it could not write so a reader accepts them", () => {
       for (const message of [
         withClassification({ logLossCount: 2 ** 60 }),
         withClassification({ confusion: c.confusion.map((x, i) => (i ? x : 0.5)) }),
         withRegression({ count: 2 ** 60 }),
+        withClassification({ logLossSum: NaN }),
+        withRegression({ sumSquaredError: Infinity }),
       ]) {
         expect(profileError(() => encodeProfileV1(message)).kind).toBe("invalid-argument");
       }
@@ -1504,5 +1522,67 @@ describe("regressions", () => {
       performance: spec,
     });
     expect(profileError(() => logger.log(badBatch)).message).toMatch(/row 1\b/);
+  });
+});
+
+describe("review regressions", () => {
+  const scored: PerformanceSpec = { task: "classification", prediction: "p", target: "y", scores: "s" };
+
+  it("a regression batch whose squared errors overflow is refused whole, naming its row", () => {
+    const p = new DatasetProfile({ performance: { task: "regression", prediction: "p", target: "y" } });
+    p.track([{ p: 1, y: 2 }]);
+    const before = p.view().performance;
+    const e = profileError(() =>
+      p.track([
+        { p: 3, y: 3 },
+        { p: 1e200, y: 0 },
+      ]),
+    );
+    expect([e.kind, e.row]).toEqual(["invalid-argument", 1]);
+    expect(p.view().performance).toEqual(before);
+    expect(DatasetProfileView.deserialize(p.view().serialize()).performance).toEqual(before);
+  });
+
+  it("a NaN label is refused before it consumes the waiting prediction", () => {
+    const joiner = new LabelJoiner({ performance: scored, idColumn: "id" });
+    joiner.addPredictions([
+      { id: "a", p: 1, s: 0.9, y: null },
+      { id: "b", p: 0, s: 0.2, y: null },
+    ]);
+    const e = profileError(() =>
+      joiner.joinLabels([
+        { id: "a", y: 1 },
+        { id: "b", y: NaN },
+      ]),
+    );
+    expect(e.row).toBe(1);
+    expect(joiner.pending).toBe(2);
+    expect(joiner.joinLabels([{ id: "a", y: 1 }]).rows).toHaveLength(1);
+  });
+
+  it("a segmented profile checks each segment's own state before changing any", () => {
+    const seg = new SegmentedProfile({ segmentation: { columns: ["g"] }, performance: scored });
+    seg.track([{ g: "x", p: true, y: true, s: 0.8 }]); // segment x: positive label "true"
+    const before = seg.views().map((v) => v.performance);
+    // Segment y would be fine on its own; segment x refuses 0/1 labels once its positive label is "true".
+    const e = profileError(() =>
+      seg.track([
+        { g: "y", p: 1, y: 1, s: 0.8 },
+        { g: "x", p: 0, y: 0, s: 0.1 },
+      ]),
+    );
+    expect(e.message).toMatch(/positiveLabel/);
+    expect(seg.size).toBe(1);
+    expect(seg.views().map((v) => v.performance)).toEqual(before);
+  });
+
+  it("rows that name the label and score but not the prediction are refused, rows of features are not", () => {
+    const p = new DatasetProfile({ performance: scored });
+    expect(profileError(() => p.track([{ prdiction: 1, y: 1, s: 0.5 }]))).toMatchObject({
+      kind: "missing-column",
+      column: "p",
+    });
+    p.track([{ age: 31 }]);
+    expect(p.view().performance!.classification!.labels).toEqual([]);
   });
 });

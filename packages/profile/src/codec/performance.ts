@@ -31,6 +31,11 @@ export const HISTOGRAM_CELLS = 6;
 export const MAX_SCORE_BINS = 1_000_000;
 /** Most class labels a file may declare (the confusion matrix is labels²). */
 export const MAX_LABELS = 4096;
+/**
+ * Most score bins over all histograms of one classifier (bins × scored classes). Readers expand histograms into
+ * dense per-bin arrays (six counts per bin), so this bounds what a small file can make them allocate.
+ */
+export const MAX_HISTOGRAM_BINS = 1 << 20;
 
 function malformed(message: string, offset: number): ProfileError {
   return new ProfileError("malformed", `performance metrics: ${message}`, { offset });
@@ -43,6 +48,19 @@ function counts(values: readonly bigint[], what: string, offset: number): number
 function finite(v: number, what: string, offset: number): number {
   if (!Number.isFinite(v)) throw malformed(`${what} is ${v}`, offset);
   return v;
+}
+
+/**
+ * Counts and sums that only ever grow. Late-label profiles subtract only from "awaiting" counts, so a negative
+ * value anywhere else is corruption (one flipped bit of a zigzag varint turns 2 into −3), not a delta.
+ */
+function nonNegative(v: number, what: string, offset: number): number {
+  if (v < 0) throw malformed(`${what} ${v} is negative`, offset);
+  return v;
+}
+
+function nonNegativeCounts(values: readonly bigint[], what: string, offset: number): number[] {
+  return values.map((v) => nonNegative(toSafeNumber(v, what, offset), what, offset));
 }
 
 function classificationFromProto(
@@ -66,6 +84,12 @@ function classificationFromProto(
   const bins = c.scoreBins;
   if (bins < 1 || bins > MAX_SCORE_BINS)
     throw malformed(`score_bins ${bins} is not in 1..${MAX_SCORE_BINS}`, offset);
+  if (c.histograms.length * bins > MAX_HISTOGRAM_BINS) {
+    throw malformed(
+      `${c.histograms.length} score histograms of ${bins} bins exceed ${MAX_HISTOGRAM_BINS} bins in all`,
+      offset,
+    );
+  }
   const seen = new Set<string>();
   const histograms: ScoreHistogramMessage[] = c.histograms.map((h) => {
     if (seen.has(h.label))
@@ -86,26 +110,32 @@ function classificationFromProto(
         );
       }
     }
-    return {
-      label: h.label,
-      scoreField: h.scoreField,
-      bins: [...h.bins],
-      counts: counts(h.counts, "score histogram count", offset),
-    };
+    const cells = counts(h.counts, "score histogram count", offset);
+    for (let i = 0; i < cells.length; i++) {
+      // Cells 2 and 5 count rows awaiting labels; the others only grow.
+      if (i % HISTOGRAM_CELLS !== 2 && i % HISTOGRAM_CELLS !== 5) {
+        nonNegative(cells[i]!, "labeled score histogram count", offset);
+      }
+    }
+    return { label: h.label, scoreField: h.scoreField, bins: [...h.bins], counts: cells };
   });
   return {
     predictionField: c.predictionField,
     targetField: c.targetField,
     labels,
-    confusion: counts(c.confusion, "confusion count", offset),
+    confusion: nonNegativeCounts(c.confusion, "confusion count", offset),
     unlabeled: counts(c.unlabeled, "awaiting-label count", offset),
     scoreBins: bins,
     histograms,
     positiveLabel: c.positiveLabel,
-    logLossSum: finite(c.logLossSum, "log-loss sum", offset),
-    logLossCount: toSafeNumber(c.logLossCount, "log-loss count", offset),
-    brierSum: finite(c.brierSum, "Brier sum", offset),
-    brierCount: toSafeNumber(c.brierCount, "Brier count", offset),
+    logLossSum: nonNegative(finite(c.logLossSum, "log-loss sum", offset), "log-loss sum", offset),
+    logLossCount: nonNegative(
+      toSafeNumber(c.logLossCount, "log-loss count", offset),
+      "log-loss count",
+      offset,
+    ),
+    brierSum: nonNegative(finite(c.brierSum, "Brier sum", offset), "Brier sum", offset),
+    brierCount: nonNegative(toSafeNumber(c.brierCount, "Brier count", offset), "Brier count", offset),
   };
 }
 
@@ -128,13 +158,21 @@ function regressionFromProto(r: RegressionPerformance, offset: number): Regressi
   return {
     predictionField: r.predictionField,
     targetField: r.targetField,
-    count: toSafeNumber(r.count, "regression count", offset),
+    count: nonNegative(toSafeNumber(r.count, "regression count", offset), "regression count", offset),
     unlabeled: toSafeNumber(r.unlabeled, "regression awaiting-target count", offset),
     sumError: finite(r.sumError, "sum of errors", offset),
-    sumAbsoluteError: finite(r.sumAbsoluteError, "sum of absolute errors", offset),
-    sumSquaredError: finite(r.sumSquaredError, "sum of squared errors", offset),
+    sumAbsoluteError: nonNegative(
+      finite(r.sumAbsoluteError, "sum of absolute errors", offset),
+      "sum of absolute errors",
+      offset,
+    ),
+    sumSquaredError: nonNegative(
+      finite(r.sumSquaredError, "sum of squared errors", offset),
+      "sum of squared errors",
+      offset,
+    ),
     targetMean: finite(r.targetMean, "target mean", offset),
-    targetM2: finite(r.targetM2, "target m2", offset),
+    targetM2: nonNegative(finite(r.targetM2, "target m2", offset), "target m2", offset),
     residualKll,
   };
 }
@@ -157,6 +195,14 @@ function int64(v: number, what: string): bigint {
     );
   }
   return BigInt(v);
+}
+
+/** A sum as a double: finite, or a reader would refuse the file. */
+function double(v: number, what: string): number {
+  if (!Number.isFinite(v)) {
+    throw new ProfileError("invalid-argument", `performance metrics: ${what} is ${v}`);
+  }
+  return v;
 }
 
 function int64s(values: readonly number[], what: string): bigint[] {
@@ -185,9 +231,9 @@ export function performanceToProto(p: PerformanceMessage): PerformanceProto {
               }),
             ),
             positiveLabel: checkString(c.positiveLabel, "positive label"),
-            logLossSum: c.logLossSum,
+            logLossSum: double(c.logLossSum, "log-loss sum"),
             logLossCount: int64(c.logLossCount, "log-loss count"),
-            brierSum: c.brierSum,
+            brierSum: double(c.brierSum, "Brier sum"),
             brierCount: int64(c.brierCount, "Brier count"),
           }),
         }
@@ -199,11 +245,11 @@ export function performanceToProto(p: PerformanceMessage): PerformanceProto {
             targetField: checkString(r.targetField, "target field"),
             count: int64(r.count, "regression count"),
             unlabeled: int64(r.unlabeled, "regression awaiting-target count"),
-            sumError: r.sumError,
-            sumAbsoluteError: r.sumAbsoluteError,
-            sumSquaredError: r.sumSquaredError,
-            targetMean: r.targetMean,
-            targetM2: r.targetM2,
+            sumError: double(r.sumError, "sum of errors"),
+            sumAbsoluteError: double(r.sumAbsoluteError, "sum of absolute errors"),
+            sumSquaredError: double(r.sumSquaredError, "sum of squared errors"),
+            targetMean: double(r.targetMean, "target mean"),
+            targetM2: double(r.targetM2, "target m2"),
             residualKll: r.residualKll,
           }),
         }

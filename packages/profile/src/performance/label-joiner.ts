@@ -151,9 +151,11 @@ export class LabelJoiner {
     const labels = rowsOf(input, [this.idColumn, target]);
     const ids = labels.map((row, i) => this.idOf(row, i, "label"));
     labels.forEach((row, i) => {
-      if (row[target] === null || row[target] === undefined) {
+      // Checked before any prediction is matched: a refused batch must not consume waiting predictions.
+      if (labelText(row[target], target, i) === null) {
         throw new ProfileError("invalid-argument", `label joiner: label row ${i} has no ${target}`, {
           column: target,
+          row: i,
         });
       }
     });

@@ -60,18 +60,23 @@ export function mergeClassification(
       `cannot merge score histograms of ${a.scoreBins} and ${b.scoreBins} bins`,
     );
   }
-  // A scored binary classifier's positive label is part of what its histograms mean; without scores it is
-  // only read off the labels seen (0/1, booleans), so a window that saw more labels makes the union multiclass.
-  let positiveLabel = a.labels.length > 0 ? a.positiveLabel : b.positiveLabel;
-  if (a.positiveLabel !== b.positiveLabel && a.labels.length > 0 && b.labels.length > 0) {
-    if (a.histograms.length > 0 && b.histograms.length > 0) {
-      throw new ProfileError(
-        "incompatible",
-        `cannot merge a classifier with positive label ${JSON.stringify(a.positiveLabel)} and one with ${JSON.stringify(b.positiveLabel)}`,
-      );
-    }
-    positiveLabel = "";
+  // A scored binary classifier's positive label is part of what its histograms mean. Without scores it is only
+  // read off the labels of labeled rows (0/1, booleans): a side without labeled rows has no say, and sides that
+  // saw different label sets make the union multiclass.
+  if (a.histograms.length > 0 && b.histograms.length > 0 && a.positiveLabel !== b.positiveLabel) {
+    throw new ProfileError(
+      "incompatible",
+      `cannot merge a classifier with positive label ${JSON.stringify(a.positiveLabel)} and one with ${JSON.stringify(b.positiveLabel)}`,
+    );
   }
+  const labeledA = a.confusion.some((v) => v !== 0);
+  const labeledB = b.confusion.some((v) => v !== 0);
+  let positiveLabel = labeledA
+    ? a.positiveLabel
+    : labeledB
+      ? b.positiveLabel
+      : a.positiveLabel || b.positiveLabel;
+  if (labeledA && labeledB && a.positiveLabel !== b.positiveLabel) positiveLabel = "";
   const labels = [...new Set([...a.labels, ...b.labels])].sort(compareCodePoints);
   const n = labels.length;
   const index = new Map(labels.map((l, i) => [l, i]));

@@ -13,7 +13,7 @@ import type {
   RegressionPerformanceMessage,
   ScoreHistogramMessage,
 } from "../codec/message.js";
-import { HISTOGRAM_CELLS, MAX_LABELS, MAX_SCORE_BINS } from "../codec/performance.js";
+import { HISTOGRAM_CELLS, MAX_HISTOGRAM_BINS, MAX_LABELS, MAX_SCORE_BINS } from "../codec/performance.js";
 import { compareCodePoints } from "../codec/wire.js";
 import { ProfileError } from "../errors.js";
 
@@ -31,7 +31,10 @@ export interface ClassificationSpec {
    * `positiveLabel`; for a multiclass one, class label → column of that class's probability.
    */
   readonly scores?: string | Readonly<Record<string, string>>;
-  /** The positive class of a binary classifier (default "1", or "true" when labels are booleans). */
+  /**
+   * The positive class of a binary classifier. Default with one score column: "true" when the first prediction
+   * is a boolean, else "1"; without scores it is read off the labels of labeled rows (0/1 or booleans).
+   */
   readonly positiveLabel?: string;
   /** Resolution of the score histograms (default 1000 bins of width 0.001). */
   readonly scoreBins?: number;
@@ -111,6 +114,13 @@ export function checkPerformanceSpec(spec: unknown): PerformanceSpec {
     scoreBins > MAX_SCORE_BINS
   ) {
     throw invalid(`performance: scoreBins must be an integer in 1..${MAX_SCORE_BINS}`);
+  }
+  const scoredClasses =
+    typeof scores === "object" ? Object.keys(scores).length : scores === undefined ? 0 : 1;
+  if (scoredClasses * scoreBins > MAX_HISTOGRAM_BINS) {
+    throw invalid(
+      `performance: ${scoredClasses} scored classes × ${scoreBins} bins exceed ${MAX_HISTOGRAM_BINS} histogram bins; use fewer scoreBins`,
+    );
   }
   return Object.freeze({
     task: "classification",
@@ -346,6 +356,7 @@ class ClassificationTracker {
     if (typeof scores === "object") return "";
     if (typeof scores === "string") return this.positive ?? "";
     if (this.spec.positiveLabel !== undefined) return this.spec.positiveLabel;
+    if (labels.length === 0) return ""; // no labeled row yet: nothing to read it off
     if (labels.every((l) => NUMERIC_LABELS.includes(l))) return "1";
     if (labels.every((l) => BOOLEAN_LABELS.includes(l))) return "true";
     return "";
@@ -422,26 +433,47 @@ class RegressionTracker {
         throw invalid(`performance: late-label row ${i} has no target`, target, i);
       }
     }
-    if (dryRun) return;
+    // The sums are computed on copies first: a batch whose errors or targets would overflow a double (a
+    // squared error beyond 1.8e308) is refused whole instead of leaving a profile no reader accepts.
+    let { count, unlabeled, sumError, sumAbsoluteError, sumSquaredError, targetMean, targetM2 } = this;
+    const residuals: number[] = [];
     for (let i = 0; i < n; i++) {
       const p = preds[i]!;
       if (Number.isNaN(p)) continue;
       const y = truths[i]!;
       if (Number.isNaN(y)) {
-        this.unlabeled += 1;
+        unlabeled += 1;
         continue;
       }
-      if (late) this.unlabeled -= 1;
+      if (late) unlabeled -= 1;
       const e = p - y;
-      this.count += 1;
-      this.sumError += e;
-      this.sumAbsoluteError += Math.abs(e);
-      this.sumSquaredError += e * e;
-      const delta = y - this.targetMean;
-      this.targetMean += delta / this.count;
-      this.targetM2 += delta * (y - this.targetMean);
-      this.residuals.update(e);
+      count += 1;
+      sumError += e;
+      sumAbsoluteError += Math.abs(e);
+      sumSquaredError += e * e;
+      const delta = y - targetMean;
+      targetMean += delta / count;
+      targetM2 += delta * (y - targetMean);
+      if (!Number.isFinite(sumSquaredError) || !Number.isFinite(targetM2) || !Number.isFinite(sumError)) {
+        throw invalid(
+          `performance: row ${i} (prediction ${p}, target ${y}) takes the squared errors or the target's variance beyond the range of a double`,
+          target,
+          i,
+        );
+      }
+      residuals.push(e);
     }
+    if (dryRun) return;
+    Object.assign(this, {
+      count,
+      unlabeled,
+      sumError,
+      sumAbsoluteError,
+      sumSquaredError,
+      targetMean,
+      targetM2,
+    });
+    this.residuals.updateMany(residuals);
   }
 
   toMessage(): RegressionPerformanceMessage {

@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { expect } from "vitest";
 import type { ColumnComponents, MetricComponent, ProfileMessage } from "../../src/codec/index.js";
 import { ProfileError } from "../../src/errors.js";
+import { DatasetProfileView } from "../../src/index.js";
 import type { ProfileErrorKind } from "../../src/errors.js";
 import { readVector, sharedDir, vectorPath } from "../support/shared.js";
 
@@ -30,6 +31,35 @@ export function profileError(f: () => unknown): ProfileError {
 
 export function errorKind(f: () => unknown): ProfileErrorKind {
   return profileError(f).kind;
+}
+
+/**
+ * Deserializes bytes that may be damaged: a ProfileError is "rejected", any other error fails the test. A
+ * success must give a usable view: its summaries work, it survives a serialize / deserialize round trip (same
+ * columns, same performance metrics), and merging it with that copy works, summary included, or is refused as
+ * `incompatible`.
+ */
+export function checkDeserialize(bytes: Uint8Array): "ok" | "rejected" {
+  let view: DatasetProfileView;
+  try {
+    view = DatasetProfileView.deserialize(bytes);
+  } catch (e) {
+    if (!(e instanceof ProfileError)) throw new Error(`non-ProfileError: ${String(e)}`, { cause: e });
+    return "rejected";
+  }
+  view.toSummary();
+  view.toSummary({ hllStdDevs: 3, frequentItemsErrorType: "no-false-negatives" });
+  const again = DatasetProfileView.deserialize(view.serialize());
+  expect(again.columnNames()).toEqual(view.columnNames());
+  expect(again.performance).toEqual(view.performance);
+  try {
+    view.merge(again).toSummary();
+  } catch (e) {
+    // A damaged path can turn a standard namespace into a preserved one whose doubles have no known merge:
+    // refusing that merge is the documented outcome.
+    if (!(e instanceof ProfileError) || e.kind !== "incompatible") throw e;
+  }
+  return "ok";
 }
 
 export function component(msg: ProfileMessage, column: string, path: string): MetricComponent {
