@@ -618,4 +618,27 @@ describe("generated files", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--score-column "nope" is not a column of .*multi\.jsonl/);
   });
+
+  it("a regression whose squared errors overflow a double is refused with its line, also with workers", async () => {
+    const path = write("overflow.csv", "p,y\n1,2\n1e200,0\n3,3\n");
+    for (const threads of ["1", "2"]) {
+      const r = await sightglass([
+        "profile",
+        path,
+        "--task",
+        "regression",
+        "--prediction-column",
+        "p",
+        "--label-column",
+        "y",
+        "--threads",
+        threads,
+        "-o",
+        join(dir, `overflow-${threads}.bin`),
+      ]);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/overflow\.csv:3: .*beyond the range of a double/);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // a message, not a stack trace
+    }
+  });
 });

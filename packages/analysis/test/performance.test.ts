@@ -406,3 +406,55 @@ describe("realized metrics edge cases", () => {
     expect(real.precision).toBeCloseTo(2 / 3, 15); // scikit-learn on the five labeled rows, pos_label=1
   });
 });
+
+describe("disparity under the null", () => {
+  it("flags equal segments no more often than 1 − confidence, even picking the extremes of 10", () => {
+    // 150 trials × 10 segments of 200 rows with the same calibrated model. Bonferroni over the 45 pairs keeps
+    // the family-wise rate ≤ 5%; without it the max–min gap of 10 segments was flagged in ~74% of trials.
+    // With a true rate ≤ 5%, P(more than 20 of 150 flagged) < 1e-4 (binomial tail).
+    let flagged = 0;
+    for (let trial = 0; trial < 150; trial++) {
+      const segments = Array.from({ length: 10 }, (_, k) => ({
+        segment: [{ key: "g", value: String(k) }],
+        target: { classification: classification(calibratedRows(200, 1000 * trial + k)) },
+      }));
+      const report = performanceReport({ target: undefined, segments });
+      if (report.disparity.find((d) => d.metric === "accuracy")!.significant) flagged++;
+    }
+    expect(flagged).toBeLessThanOrEqual(20);
+  });
+
+  it("does not compare a rate resting on a handful of labeled rows", () => {
+    const rows = calibratedRows(1000, 21);
+    const sparse = classification(rows.map((r, i) => (i === 0 ? r : { ...r, label: null })));
+    const full = classification(calibratedRows(1000, 22));
+    const report = performanceReport({
+      target: undefined,
+      segments: [
+        { segment: [{ key: "g", value: "sparse" }], target: { classification: sparse } },
+        { segment: [{ key: "g", value: "full" }], target: { classification: full } },
+      ],
+    });
+    // Positive rate needs no labels and is compared; accuracy on 1 labeled row is not.
+    expect(report.disparity.map((d) => d.metric)).toEqual(["positiveRate"]);
+  });
+});
+
+describe("windows without labels or scores", () => {
+  it("give realized null and no estimate, instead of failing the report", () => {
+    const spec = { task: "classification", prediction: "pred", target: "label" } as const;
+    const reference = new DatasetProfile({ performance: spec })
+      .track([
+        { pred: "a", label: "a" },
+        { pred: "b", label: "b" },
+        { pred: "c", label: "a" },
+      ])
+      .view().performance!;
+    const target = new DatasetProfile({ performance: spec })
+      .track([{ pred: "a" }, { pred: "b" }])
+      .view().performance!;
+    const report = performanceReport({ reference, target });
+    expect(report.realized).toBeNull();
+    expect(report.estimated).toBeNull();
+  });
+});

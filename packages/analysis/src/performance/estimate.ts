@@ -600,7 +600,9 @@ export function estimatePerformance(
         `the reference's score histograms have ${reference.scoreBins} bins and the ${what}'s ${other.scoreBins}; log both with the same scoreBins`,
       );
     }
-    if (reference.positiveLabel !== other.positiveLabel && other.labels.length > 0) {
+    // Only scored classifiers are estimated; their positive label is fixed when they are logged.
+    const scored = reference.histograms.length > 0 && other.histograms.length > 0;
+    if (scored && reference.positiveLabel !== other.positiveLabel) {
       throw new AnalysisError(
         "invalid-argument",
         `the reference is a ${describe(reference)} classifier and the ${what} a ${describe(other)} one`,

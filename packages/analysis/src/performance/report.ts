@@ -13,7 +13,10 @@ import type { RealizedPerformance } from "./realized.js";
 export interface PerformanceOptions {
   /** Two-sided confidence of every interval (default 0.95). */
   readonly confidence?: number;
-  /** Segments with fewer rows are reported but left out of the disparity comparison (default 30). */
+  /**
+   * A rate on fewer rows (its own denominator: labeled rows for accuracy, positives for recall, …) is reported
+   * but left out of the disparity comparison (default 30).
+   */
   readonly minSegmentRows?: number;
 }
 
@@ -40,9 +43,9 @@ export interface Disparity {
   readonly source: "realized" | "estimated";
   readonly highest: { readonly segment: SegmentPerformance["segment"]; readonly value: number };
   readonly lowest: { readonly segment: SegmentPerformance["segment"]; readonly value: number };
-  /** highest − lowest, with its confidence interval. */
+  /** highest − lowest, with its confidence interval, simultaneous over all pairs of the compared segments. */
   readonly gap: Estimate;
-  /** The interval excludes 0: the gap is larger than sampling noise explains. */
+  /** The interval excludes 0: the gap is larger than sampling noise explains, even having picked the extremes. */
   readonly significant: boolean;
 }
 
@@ -93,17 +96,28 @@ interface RateValue {
   readonly variance: number;
 }
 
-function rate(value: number, denominator: number, extraSe = 0): RateValue | null {
-  if (!(denominator > 0) || !Number.isFinite(value)) return null;
-  return { value, variance: (value * (1 - value)) / denominator + extraSe * extraSe };
+/**
+ * A rate of `denominator` rows as an estimate of the segment's underlying rate: Agresti–Coull variance (so a
+ * rate of 0 or 1 on few rows is not certain), plus an estimate's own variance when it is CBPE-based (counted
+ * in full although it shares its Bernoulli part with the binomial term: conservative, never too narrow). Rates
+ * on fewer than `minRows` rows are left out: their gap would be mostly noise.
+ */
+function rateOf(value: number, denominator: number, minRows: number, extraSe = 0): RateValue | null {
+  if (!(denominator >= minRows) || !Number.isFinite(value)) return null;
+  const z2 = 1.959963984540054 ** 2; // the usual 95% adjustment, whatever the report's confidence
+  const adjusted = (value * denominator + z2 / 2) / (denominator + z2);
+  return { value, variance: (adjusted * (1 - adjusted)) / (denominator + z2) + extraSe * extraSe };
 }
 
 function segmentRates(
   s: SegmentPerformance,
   c: ClassificationPerformanceMessage | undefined,
+  minRows: number,
 ): Map<DisparityMetric, RateValue> {
   const out = new Map<DisparityMetric, RateValue>();
   const put = (m: DisparityMetric, v: RateValue | null) => v !== null && out.set(m, v);
+  const rate = (value: number, denominator: number, extraSe = 0) =>
+    rateOf(value, denominator, minRows, extraSe);
   if (s.positiveRate !== null) put("positiveRate", rate(s.positiveRate.value, s.rows));
   const e = s.estimated;
   if (e !== null) {
@@ -173,7 +187,7 @@ function segmentPerformance(
 
 /**
  * Realized and estimated performance of `target` (estimated whenever `reference` has labeled, scored rows),
- * and per segment with the largest gap of each rate between segments of at least `minSegmentRows` rows.
+ * and per segment with the largest gap of each rate between segments whose rate rests on `minSegmentRows` rows.
  */
 export function performanceReport(
   input: {
@@ -207,12 +221,17 @@ export function performanceReport(
   const segments = (input.segments ?? []).map((s) => segmentPerformance(s, reference, estimateOptions, z));
 
   const disparity: Disparity[] = [];
-  const eligible = segments
-    .map((s, i) => ({ s, rates: segmentRates(s, input.segments![i]!.target?.classification) }))
-    .filter((e) => e.s.rows >= minRows);
+  const eligible = segments.map((s, i) => ({
+    s,
+    rates: segmentRates(s, input.segments![i]!.target?.classification, minRows),
+  }));
   for (const metric of DISPARITY_METRICS) {
     const have = eligible.filter((e) => e.rates.has(metric));
     if (have.length < 2) continue;
+    // The highest and lowest of k segments are picked after looking: the interval holds for all k(k−1)/2
+    // pairs at once (Bonferroni), so k segments with equal rates are not flagged more often than 1 − confidence.
+    const pairs = (have.length * (have.length - 1)) / 2;
+    const zPairs = normalQuantile(1 - (1 - confidence) / (2 * pairs));
     let hi = have[0]!;
     let lo = have[0]!;
     for (const e of have) {
@@ -223,14 +242,14 @@ export function performanceReport(
     const b = lo.rates.get(metric)!;
     const gap = a.value - b.value;
     const se = Math.sqrt(a.variance + b.variance);
-    const lower = gap - z * se;
+    const lower = gap - zPairs * se;
     disparity.push({
       metric,
       source:
         metric !== "positiveRate" && have.some((e) => e.s.estimated !== null) ? "estimated" : "realized",
       highest: { segment: hi.s.segment, value: a.value },
       lowest: { segment: lo.s.segment, value: b.value },
-      gap: { value: gap, lower, upper: gap + z * se, standardError: se },
+      gap: { value: gap, lower, upper: gap + zPairs * se, standardError: se },
       significant: lower > 0,
     });
   }

@@ -97,10 +97,19 @@ export class WorkerExecutor implements Executor {
         p?.resolve(msg.ack);
         break;
       }
-      case "done":
-        this.done?.resolve(msg.partitions.map(deserializePartition));
+      case "done": {
+        // Decoding happens in a message handler: a failure must reject the run, not escape as an uncaught error.
+        let views: PartitionView[];
+        try {
+          views = msg.partitions.map(deserializePartition);
+        } catch (e) {
+          this.fail(e instanceof Error ? e : new Error(String(e)));
+          break;
+        }
+        this.done?.resolve(views);
         this.done = null;
         break;
+      }
       case "error":
         this.fail(workerFailure(msg));
         break;
