@@ -32,7 +32,7 @@ import {
   toColumnObject,
   writeRawFiles,
 } from "./profile-data.mjs";
-import { measure } from "./timing.mjs";
+import { importBuilt, measure } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -165,16 +165,6 @@ const msOf = (timing) => (timing ? timing.nsPerOp / 1e6 : undefined);
 // Run
 
 /** A package's built entry point; exits with what to do when it has not been built. */
-function importBuilt(name) {
-  const entry = `../packages/${name}/dist/index.js`;
-  return import(entry).catch((cause) => {
-    console.error(
-      `Cannot load packages/${name}/dist/index.js (run \`npm run build\` first): ${cause.message}`,
-    );
-    process.exit(1);
-  });
-}
-
 /** Builds one profile view of a column object, timed once (the profile benchmark measures tracking itself). */
 function profileOnce(DatasetProfile, columns, options) {
   const start = process.hrtime.bigint();

@@ -43,7 +43,7 @@ from evidently import DataDefinition, Dataset, Report  # noqa: E402
 from evidently.presets import DataDriftPreset  # noqa: E402
 
 # The dataset (generator, files, DataFrame) and the timing loop, shared with bench/profile_peer.py.
-from profile_data import COLUMNS, check_generator, load_files, measure, to_frame  # noqa: E402
+from profile_data import COLUMNS, check_generator, in_ms, load_files, measure, to_frame  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -106,15 +106,6 @@ def summarize(snapshot):
                 "datasetDrift": None if status is None else status == "FAIL",
             }
     return columns, drifted
-
-
-def in_ms(timing):
-    return {
-        "ms": timing["nsPerOp"] / 1e6,
-        "minMs": timing["minNsPerOp"] / 1e6,
-        "maxMs": timing["maxNsPerOp"] / 1e6,
-        "repetitions": timing["repetitions"],
-    }
 
 
 def versions():

@@ -22,7 +22,7 @@ import { runPythonPeer } from "./python-peer.mjs";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRandom, measure } from "./timing.mjs";
+import { createRandom, importBuilt, measure } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..");
@@ -131,16 +131,6 @@ const fmtRatio = (r) => (r === undefined ? "—" : `${r.toFixed(r < 10 ? 2 : 1)}
 // Run
 
 /** A package's built entry point; exits with what to do when it has not been built. */
-function importBuilt(name) {
-  const entry = `../packages/${name}/dist/index.js`;
-  return import(entry).catch((cause) => {
-    console.error(
-      `Cannot load packages/${name}/dist/index.js (run \`npm run build\` first): ${cause.message}`,
-    );
-    process.exit(1);
-  });
-}
-
 /**
  * Compares our per-month estimates with NannyML's chunks and the realized metrics: max |difference|, MAE, and
  * how many months' realized value lies inside each interval (ours with and without reference windows).

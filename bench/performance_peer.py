@@ -33,8 +33,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from sklearn.metrics import accuracy_score, roc_auc_score  # noqa: E402
 
-# The timing loop shared with the other peers.
-from profile_data import measure  # noqa: E402
+# The timing loop and its millisecond form, shared with the other peers.
+from profile_data import in_ms, measure  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -84,15 +84,6 @@ def chunks_of(result, labeled):
             "meanScore": float(rows["y_pred_proba"].mean()),
         })
     return out
-
-
-def in_ms(timing):
-    return {
-        "ms": timing["nsPerOp"] / 1e6,
-        "minMs": timing["minNsPerOp"] / 1e6,
-        "maxMs": timing["maxNsPerOp"] / 1e6,
-        "repetitions": timing["repetitions"],
-    }
 
 
 def run_housing(config):

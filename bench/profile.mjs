@@ -29,7 +29,7 @@ import {
   toRows,
   writeRawFiles,
 } from "./profile-data.mjs";
-import { measure } from "./timing.mjs";
+import { importBuilt, measure } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -214,13 +214,7 @@ const fmtCount = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : S
  * interpreter. Returns `{ json, markdown }`.
  */
 export async function runProfileBench({ quick, select, python, repetitions, log }) {
-  const profileLib = await import("../packages/profile/dist/index.js").catch((cause) => {
-    console.error(
-      `Cannot load packages/profile/dist/index.js (run \`npm run build\` first): ${cause.message}`,
-    );
-    process.exit(1);
-  });
-  const { DatasetProfile } = profileLib;
+  const { DatasetProfile } = await importBuilt("profile");
   const size = sizes(quick);
   const want = Object.fromEntries(PROFILE_CASE_IDS.map((id) => [id, select(id)]));
   const ncols = COLUMNS.length;

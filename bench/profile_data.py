@@ -1,4 +1,5 @@
-"""The dataset of bench/profile-data.mjs for the Python peers (bench/profile_peer.py, bench/drift_peer.py).
+"""The dataset of bench/profile-data.mjs for the Python peers (bench/profile_peer.py, bench/drift_peer.py), and
+their shared timing loop (also used by bench/performance_peer.py).
 
 - `generate_chunk`: a numpy transcription of the generator that produces bit-identical values (every cell from
   32-bit integer hashes of (column, row); floats only through +, -, *, / and floor, which IEEE 754 rounds the
@@ -8,7 +9,7 @@
   peers run before timing anything so that a formula changed on one side only is caught at once.
 - `to_frame`: the pandas DataFrame a user would hold (float64 with NaN; nullable "Int64" with <NA>; strings
   and booleans as object with None; timestamps as datetime64[ns] with NaT).
-- `measure`: warm-up, then timed repetitions; median.
+- `measure`: warm-up, then timed repetitions; median. `in_ms`: such a timing in milliseconds.
 """
 
 import statistics
@@ -233,3 +234,13 @@ def measure(prepare, run, ops, repetitions, warmup):
         "repetitions": repetitions,
     }
     return timing, result
+
+
+def in_ms(timing):
+    """A `measure` timing in milliseconds per operation, as the peers report it."""
+    return {
+        "ms": timing["nsPerOp"] / 1e6,
+        "minMs": timing["minNsPerOp"] / 1e6,
+        "maxMs": timing["maxNsPerOp"] / 1e6,
+        "repetitions": timing["repetitions"],
+    }

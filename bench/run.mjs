@@ -22,16 +22,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRandomUint32, measure as measureReps } from "./timing.mjs";
+import { createRandomUint32, importBuilt, measure as measureReps } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const sketches = await import("../packages/sketches/dist/index.js").catch((cause) => {
-  console.error(
-    `Cannot load packages/sketches/dist/index.js (run \`npm run build\` first): ${cause.message}`,
-  );
-  process.exit(1);
-});
-const { KllDoublesSketch, HllSketch, HllUnion, HllType, FrequentItemsSketch } = sketches;
+const { KllDoublesSketch, HllSketch, HllUnion, HllType, FrequentItemsSketch } = await importBuilt("sketches");
 const { ensurePythonEnv } = await import("../scripts/python-env.mjs");
 const { PROFILE_CASE_IDS, runProfileBench } = await import("./profile.mjs");
 const { DRIFT_CASE_IDS, runDriftBench } = await import("./drift.mjs");

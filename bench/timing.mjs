@@ -1,4 +1,15 @@
-// Timing helpers shared by bench/run.mjs and bench/profile.mjs.
+// Helpers shared by the benchmark scripts (bench/run.mjs and its groups): loading the built packages, timing,
+// deterministic inputs.
+
+/** The built entry point of packages/<name> (dist/index.js); exits with a hint when it is not built. */
+export function importBuilt(name) {
+  return import(`../packages/${name}/dist/index.js`).catch((cause) => {
+    console.error(
+      `Cannot load packages/${name}/dist/index.js (run \`npm run build\` first): ${cause.message}`,
+    );
+    process.exit(1);
+  });
+}
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
