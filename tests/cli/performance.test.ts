@@ -522,7 +522,7 @@ describe("generated files", () => {
     const r = await sightglass(["performance", "--reference", bad, "--target", bad, ...spec]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
-      /bad-score\.csv:4: .*score 1\.5, outside \[0, 1\] \(column "score", --score-column\)/,
+      /bad-score\.csv:4: .*score 1\.5 is outside \[0, 1\] .*\(column "score", --score-column\)/,
     );
     expect(r.stderr).not.toContain("internal error");
     // The same through worker threads.

@@ -159,7 +159,7 @@ describe("Partitioner with a performance spec", () => {
       maxSamples: 20,
     });
     expect(() => core.trackBatch("scores.parquet", batch, 1)).toThrow(
-      'scores.parquet:3: a record has score 1.25, outside [0, 1] (column "s", --score-column)',
+      'scores.parquet:3: performance: score 1.25 is outside [0, 1] (scores are probabilities: pass the model\'s probability, not a logit or a margin) (column "s", --score-column)',
     );
     const missing = { kind: "columns" as const, rows: 1, columns: { p: [1], y: [1] } };
     try {

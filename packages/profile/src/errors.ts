@@ -41,12 +41,15 @@ export class ProfileError extends Error {
   readonly column: string | undefined;
   readonly path: string | undefined;
   readonly row: number | undefined;
+  /** The message without its location suffix, for callers that say where in their own terms (file and line). */
+  readonly reason: string;
 
   constructor(kind: ProfileErrorKind, message: string, details: ProfileErrorDetails = {}) {
     const where: string[] = [];
     if (details.column !== undefined) where.push(`column ${JSON.stringify(details.column)}`);
     if (details.path !== undefined) where.push(`metric ${details.path}`);
     if (details.offset !== undefined) where.push(`byte ${details.offset}`);
+    if (details.row !== undefined) where.push(`row ${details.row}`);
     super(where.length > 0 ? `${message} (${where.join(", ")})` : message, { cause: details.cause });
     this.name = "ProfileError";
     this.kind = kind;
@@ -54,5 +57,6 @@ export class ProfileError extends Error {
     this.column = details.column;
     this.path = details.path;
     this.row = details.row;
+    this.reason = message;
   }
 }

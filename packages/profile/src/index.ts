@@ -45,6 +45,7 @@ export {
   PerformanceTracker,
   checkPerformanceSpec,
   performanceColumns,
+  scoreColumns,
   labelText,
   DEFAULT_SCORE_BINS,
 } from "./performance/tracker.js";

@@ -1,7 +1,7 @@
 // The performance flags shared by `profile` and `performance`: which columns hold a model's prediction, its
 // scores and the true label, as the PerformanceSpec `@sightglass/profile` tracks metrics with.
 
-import { ProfileError, checkPerformanceSpec } from "@sightglass/profile";
+import { ProfileError, checkPerformanceSpec, scoreColumns } from "@sightglass/profile";
 import type { PerformanceSpec } from "@sightglass/profile";
 import { CliError } from "../errors.js";
 
@@ -116,12 +116,6 @@ export function performanceSpecOf(o: PerformanceFlags): PerformanceSpec | undefi
   }
 }
 
-/** The spec's score columns. */
-export function scoreColumnsOf(spec: PerformanceSpec): string[] {
-  if (spec.task !== "classification" || spec.scores === undefined) return [];
-  return typeof spec.scores === "string" ? [spec.scores] : Object.values(spec.scores);
-}
-
 /**
  * Checks that profiled data had the spec's prediction and score columns (JSON Lines records without a key
  * do not fail while tracking) and, when `labelRequired`, the label column. Returns whether the label column
@@ -135,7 +129,7 @@ export function checkPerformanceColumns(
 ): boolean {
   const need: [string, string][] = [
     ["--prediction-column", spec.prediction],
-    ...scoreColumnsOf(spec).map((c): [string, string] => ["--score-column", c]),
+    ...scoreColumns(spec).map((c): [string, string] => ["--score-column", c]),
   ];
   for (const [flag, column] of need) {
     if (!columns.has(column)) {

@@ -12,7 +12,13 @@ import type {
   PerformanceSegmentInput,
   RealizedPerformance,
 } from "@sightglass/analysis";
-import { DatasetProfile, LabelJoiner, ProfileError, SegmentedProfile } from "@sightglass/profile";
+import {
+  DatasetProfile,
+  LabelJoiner,
+  ProfileError,
+  SegmentedProfile,
+  scoreColumns,
+} from "@sightglass/profile";
 import type {
   DatasetProfileView,
   PerformanceMessage,
@@ -43,7 +49,7 @@ import {
   runProfiler,
 } from "./inputs.js";
 import type { DataOptions } from "./inputs.js";
-import { checkPerformanceColumns, performanceSpecOf, scoreColumnsOf } from "./performance-spec.js";
+import { checkPerformanceColumns, performanceSpecOf } from "./performance-spec.js";
 import type { PerformanceFlags } from "./performance-spec.js";
 
 export interface PerformanceCommandOptions extends DataOptions, PerformanceFlags {
@@ -375,7 +381,7 @@ function columnsOfRows(
 
 function rethrowProfileError(e: unknown, source: string): never {
   if (e instanceof ProfileError) {
-    throw new CliError("input", `${source}: ${e.message.replace(/^label joiner: /, "")}`, {
+    throw new CliError("input", `${source}: ${e.message}`, {
       source,
       cause: e,
     });
@@ -507,7 +513,7 @@ async function joinLateLabels(
     if (list === undefined) groups.set(bucket, [row]);
     else list.push(row);
   }
-  const names = [...new Set([spec.prediction, ...scoreColumnsOf(spec), spec.target, ...keep])];
+  const names = [...new Set([spec.prediction, ...scoreColumns(spec), spec.target, ...keep])];
   const fractional = fractionalColumns(targetCollected);
   const fallbackTimestamp = target.partitions[0]?.view.datasetTimestamp ?? Date.now();
   const partitions: PartitionView[] = [];
@@ -918,7 +924,7 @@ export async function performanceCommand(ctx: CommandContext, o: PerformanceComm
       ...new Set([
         o.idColumn!,
         spec.prediction,
-        ...scoreColumnsOf(spec),
+        ...scoreColumns(spec),
         spec.target,
         ...(plan.timestampColumn !== undefined ? [plan.timestampColumn] : []),
         ...(plan.segmentBy ?? []),
@@ -943,7 +949,7 @@ export async function performanceCommand(ctx: CommandContext, o: PerformanceComm
     report.realized?.task !== "regression"
   ) {
     const why =
-      plan.spec !== undefined && scoreColumnsOf(plan.spec).length === 0
+      plan.spec !== undefined && scoreColumns(plan.spec).length === 0
         ? "no --score-column, so there are no scores to calibrate"
         : `the reference ${reference.path} has no labeled rows with scores`;
     ctx.stderr.write(`note: no estimate: ${why}\n`);

@@ -1,6 +1,7 @@
 // The per-thread half of `profile`: parse chunks (or read Parquet/Arrow units) and track them into the
 // partitioner's profiles. The same class runs inside each worker thread and, for small inputs, inline.
 
+import { scoreColumns } from "@sightglass/profile";
 import { CliError } from "../errors.js";
 import { CsvChunkParser } from "../input/csv.js";
 import type { ColumnKind } from "../input/csv.js";
@@ -56,10 +57,7 @@ function flagOf(options: PartitionOptions, column: string | undefined): string |
   if (spec !== undefined) {
     if (column === spec.prediction) return "--prediction-column";
     if (column === spec.target) return "--label-column";
-    if (spec.task === "classification" && spec.scores !== undefined) {
-      const scores = typeof spec.scores === "string" ? [spec.scores] : Object.values(spec.scores);
-      if (scores.includes(column)) return "--score-column";
-    }
+    if (scoreColumns(spec).includes(column)) return "--score-column";
   }
   if (options.segmentBy?.includes(column)) return "--segment-by";
   return null;
@@ -76,8 +74,12 @@ export function trackFailureError(f: TrackFailure, source: string, options: Part
       { source, cause: e },
     );
   }
-  let text = e.message.replace(/^performance: /, "").replace(/^(late-label )?row \d+ /, "a record ");
-  if (flag !== null) text = text.replace(/\(column ("(?:[^"\\]|\\.)*")\)$/, `(column $1, ${flag})`);
+  // The line stands for the library's row number; the column is named with the flag that chose it.
+  const where = [
+    ...(e.column !== undefined ? [`column ${JSON.stringify(e.column)}`] : []),
+    ...(flag !== null ? [flag] : []),
+  ];
+  const text = where.length > 0 ? `${e.reason} (${where.join(", ")})` : e.reason;
   return new CliError("input", `${source}${f.line !== undefined ? `:${f.line}` : ""}: ${text}`, {
     source,
     ...(f.line !== undefined ? { line: f.line } : {}),

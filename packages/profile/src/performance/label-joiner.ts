@@ -93,8 +93,9 @@ export class LabelJoiner {
   private idOf(row: Readonly<Record<string, unknown>>, i: number, what: string): string {
     const id = labelText(row[this.idColumn], this.idColumn, i);
     if (id === null) {
-      throw new ProfileError("invalid-argument", `label joiner: ${what} row ${i} has no id`, {
+      throw new ProfileError("invalid-argument", `label joiner: a ${what} without an id`, {
         column: this.idColumn,
+        row: i,
       });
     }
     return id;
@@ -153,7 +154,7 @@ export class LabelJoiner {
     labels.forEach((row, i) => {
       // Checked before any prediction is matched: a refused batch must not consume waiting predictions.
       if (labelText(row[target], target, i) === null) {
-        throw new ProfileError("invalid-argument", `label joiner: label row ${i} has no ${target}`, {
+        throw new ProfileError("invalid-argument", `label joiner: a label row without its ${target}`, {
           column: target,
           row: i,
         });

@@ -139,7 +139,7 @@ export function labelText(v: unknown, column: string, row: number): string | nul
   if (typeof v === "number") return Number.isNaN(v) ? null : String(v);
   if (typeof v === "boolean" || typeof v === "bigint") return String(v);
   throw invalid(
-    `performance: row ${row} has a ${typeof v} as class label; expected text, a number or a boolean`,
+    `performance: a ${typeof v} as class label; expected text, a number or a boolean`,
     column,
     row,
   );
@@ -149,10 +149,11 @@ function numberOf(v: unknown, column: string, row: number, what: string): number
   if (v === null || v === undefined) return null;
   const n = typeof v === "bigint" ? Number(v) : v;
   if (typeof n !== "number") {
-    throw invalid(`performance: row ${row} has a ${typeof v} as ${what}; expected a number`, column, row);
+    throw invalid(`performance: a ${typeof v} as ${what}; expected a number`, column, row);
   }
   if (Number.isNaN(n)) return null;
-  if (!Number.isFinite(n)) throw invalid(`performance: row ${row} has ${n} as ${what}`, column, row);
+  if (!Number.isFinite(n))
+    throw invalid(`performance: ${n} as ${what}; expected a finite number`, column, row);
   return n;
 }
 
@@ -249,7 +250,11 @@ class ClassificationTracker {
       truths[i] = labelText(t, target, i);
       if (firstRaw === undefined && preds[i] !== null) firstRaw = p;
       if (late && preds[i] !== null && truths[i] === null) {
-        throw invalid(`performance: late-label row ${i} has no label`, target, i);
+        throw invalid(
+          `performance: a late label without its label (rows passed as late labels must carry the label that arrived)`,
+          target,
+          i,
+        );
       }
     }
     const newLabels = new Set<string>();
@@ -284,7 +289,11 @@ class ClassificationTracker {
       for (let i = 0; i < n; i++) {
         const s = numberOf(col[i], entryFields[k]!.field, i, "score");
         if (s !== null && (s < 0 || s > 1)) {
-          throw invalid(`performance: row ${i} has score ${s}, outside [0, 1]`, entryFields[k]!.field, i);
+          throw invalid(
+            `performance: score ${s} is outside [0, 1] (scores are probabilities: pass the model's probability, not a logit or a margin)`,
+            entryFields[k]!.field,
+            i,
+          );
         }
         out[i] = s ?? NaN;
       }
@@ -430,7 +439,11 @@ class RegressionTracker {
       preds[i] = numberOf(predictions[i], prediction, i, "prediction") ?? NaN;
       truths[i] = numberOf(targets?.[i], target, i, "target") ?? NaN;
       if (late && !Number.isNaN(preds[i]!) && Number.isNaN(truths[i]!)) {
-        throw invalid(`performance: late-label row ${i} has no target`, target, i);
+        throw invalid(
+          `performance: a late label without its target (rows passed as late labels must carry the target that arrived)`,
+          target,
+          i,
+        );
       }
     }
     // The sums are computed on copies first: a batch whose errors or targets would overflow a double (a
@@ -456,7 +469,7 @@ class RegressionTracker {
       targetM2 += delta * (y - targetMean);
       if (!Number.isFinite(sumSquaredError) || !Number.isFinite(targetM2) || !Number.isFinite(sumError)) {
         throw invalid(
-          `performance: row ${i} (prediction ${p}, target ${y}) takes the squared errors or the target's variance beyond the range of a double`,
+          `performance: prediction ${p} and target ${y} take the squared errors or the target's variance beyond the range of a double (rescale the target)`,
           target,
           i,
         );
@@ -527,11 +540,13 @@ export class PerformanceTracker {
   }
 }
 
+/** The score columns of a spec (none for a regressor or a classifier without scores). */
+export function scoreColumns(spec: PerformanceSpec): string[] {
+  if (spec.task !== "classification" || spec.scores === undefined) return [];
+  return typeof spec.scores === "string" ? [spec.scores] : Object.values(spec.scores);
+}
+
 /** The columns a spec reads (for callers that pick them out of wider inputs). */
 export function performanceColumns(spec: PerformanceSpec): string[] {
-  const cols = [spec.prediction, spec.target];
-  if (spec.task === "classification" && spec.scores !== undefined) {
-    cols.push(...(typeof spec.scores === "string" ? [spec.scores] : Object.values(spec.scores)));
-  }
-  return [...new Set(cols)];
+  return [...new Set([spec.prediction, spec.target, ...scoreColumns(spec)])];
 }
