@@ -277,7 +277,18 @@ export class DatasetProfile {
  */
 export function rowBatch(rows: readonly Readonly<Record<string, unknown>>[]): PerformanceBatch {
   const has = (name: string) => rows.some((r) => Object.prototype.hasOwnProperty.call(r, name));
-  return { get: (name) => (has(name) ? rows.map((r) => r[name]) : undefined) };
+  return memoized((name) => (has(name) ? rows.map((r) => r[name]) : undefined));
+}
+
+/** A batch whose columns are materialized once, however often the tracker asks for them. */
+function memoized(read: (name: string) => ArrayLike<unknown> | undefined): PerformanceBatch {
+  const seen = new Map<string, ArrayLike<unknown> | undefined>();
+  return {
+    get(name) {
+      if (!seen.has(name)) seen.set(name, read(name));
+      return seen.get(name);
+    },
+  };
 }
 
 /**
@@ -287,15 +298,13 @@ export function rowBatch(rows: readonly Readonly<Record<string, unknown>>[]): Pe
  */
 export function columnBatch(input: TrackInput): PerformanceBatch {
   if (isArrowTable(input)) {
-    return {
-      get(name) {
-        const vector = input.getChild(name);
-        if (vector === null) return undefined;
-        const out = new Array<unknown>(input.numRows);
-        for (let i = 0; i < out.length; i++) out[i] = vector.get(i);
-        return out;
-      },
-    };
+    return memoized((name) => {
+      const vector = input.getChild(name);
+      if (vector === null) return undefined;
+      const out = new Array<unknown>(input.numRows);
+      for (let i = 0; i < out.length; i++) out[i] = vector.get(i);
+      return out;
+    });
   }
   const columns = input as Readonly<Record<string, ArrayLike<unknown>>>;
   return { get: (name) => (Object.prototype.hasOwnProperty.call(columns, name) ? columns[name] : undefined) };

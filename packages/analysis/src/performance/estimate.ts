@@ -15,7 +15,7 @@
 import type { ClassificationPerformanceMessage } from "@sightglass/profile";
 import { AnalysisError } from "../errors.js";
 import { normalQuantile } from "../stats/normal.js";
-import { binnedRocAuc, binnedScores } from "./histogram.js";
+import { binnedRocAuc, binnedScores, f1FromCounts, ratio } from "./histogram.js";
 import type { BinnedScores } from "./histogram.js";
 
 /** An estimate with its confidence interval and standard error. */
@@ -221,10 +221,9 @@ function classCounts(label: string, s: BinnedScores, cal: Calibration): ClassCou
 
 type CountMetric = (tp: number, fn: number, c: ClassCounts) => number;
 
-const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 const precisionOf: CountMetric = (tp, _fn, c) => ratio(tp, c.predicted);
 const recallOf: CountMetric = (tp, fn) => ratio(tp, tp + fn);
-const f1Of: CountMetric = (tp, fn, c) => ratio(2 * tp, c.predicted + tp + fn);
+const f1Of: CountMetric = (tp, fn, c) => f1FromCounts(tp, c.predicted - tp, fn);
 const accuracyOf: CountMetric = (tp, fn, c) => ratio(tp + c.notPredicted - fn, c.rows);
 const fprOf: CountMetric = (tp, fn, c) => ratio(c.predicted - tp, c.rows - tp - fn);
 
@@ -302,6 +301,29 @@ type ExtraVariance = ReadonlyMap<string, number>;
 const HEADLINE_KEYS = ["accuracy", "precision", "recall", "f1", "rocAuc", "falsePositiveRate"] as const;
 
 /** The one-vs-rest histograms CBPE uses: the positive class's for a binary classifier, every class's else. */
+/**
+ * A report estimates every window and segment against one reference: its dense histograms and isotonic fits
+ * are made once per reference message (messages are immutable) rather than once per target.
+ */
+const referenceCache = new WeakMap<ClassificationPerformanceMessage, Map<string, BinnedScores>>();
+const calibrationCache = new WeakMap<BinnedScores, Calibration | null>();
+
+function referenceBinned(
+  reference: ClassificationPerformanceMessage,
+  binary: boolean,
+  positive: string,
+): Map<string, BinnedScores> {
+  let binned = referenceCache.get(reference);
+  if (binned === undefined) referenceCache.set(reference, (binned = binnedOf(reference, binary, positive)));
+  return binned;
+}
+
+function calibrationOf(scores: BinnedScores): Calibration | null {
+  if (!calibrationCache.has(scores))
+    calibrationCache.set(scores, isotonicCalibration(scores.positive, scores.negative));
+  return calibrationCache.get(scores)!;
+}
+
 function binnedOf(
   c: ClassificationPerformanceMessage,
   binary: boolean,
@@ -372,7 +394,7 @@ function estimateCore(
   const classes: ClassCounts[] = [];
   let referenceRows = 0;
   for (const [label, ref] of reference) {
-    const cal = isotonicCalibration(ref.positive, ref.negative);
+    const cal = calibrationOf(ref);
     const tgt = target.get(label);
     if (cal === null || tgt === undefined) continue;
     referenceRows = Math.max(referenceRows, cal.rows);
@@ -612,7 +634,7 @@ export function estimatePerformance(
   const z = normalQuantile((1 + confidence) / 2);
   const binary = reference.positiveLabel !== "";
   const positive = reference.positiveLabel;
-  const ref = binnedOf(reference, binary, positive);
+  const ref = referenceBinned(reference, binary, positive);
   let stability: ReturnType<typeof calibrationStability> | undefined;
   const windows = options.referenceWindows ?? [];
   if (windows.length >= 2) stability = cachedStability(reference, windows, binary, z, ref);

@@ -5,6 +5,12 @@
 import { HISTOGRAM_CELLS } from "@sightglass/profile";
 import type { ScoreHistogramMessage } from "@sightglass/profile";
 
+/** a / b, and 0 for an empty denominator (scikit-learn's `zero_division=0`). */
+export const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
+
+/** F1 from confusion counts: 2TP / (2TP + FP + FN). */
+export const f1FromCounts = (tp: number, fp: number, fn: number): number => ratio(2 * tp, 2 * tp + fp + fn);
+
 /** Dense per-bin counts of one class, one-vs-rest. */
 export interface BinnedScores {
   readonly bins: number;

@@ -9,7 +9,7 @@ import type {
   PerformanceMessage,
   RegressionPerformanceMessage,
 } from "@sightglass/profile";
-import { binnedAveragePrecision, binnedRocAuc, binnedScores } from "./histogram.js";
+import { binnedAveragePrecision, binnedRocAuc, binnedScores, f1FromCounts, ratio } from "./histogram.js";
 import type { Bounded } from "./histogram.js";
 
 export interface ClassMetrics {
@@ -83,12 +83,6 @@ export interface RegressionRealized {
 }
 
 export type RealizedPerformance = ClassificationRealized | RegressionRealized;
-
-const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
-
-function f1Of(tp: number, fp: number, fn: number): number {
-  return ratio(2 * tp, 2 * tp + fp + fn);
-}
 
 const CALIBRATION_BINS = 10;
 const RESIDUAL_RANKS = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
@@ -164,7 +158,7 @@ export function realizedClassification(c: ClassificationPerformanceMessage): Cla
       label: c.labels[i]!,
       precision: ratio(tp, rowSum[i]!),
       recall: ratio(tp, colSum[i]!),
-      f1: f1Of(tp, rowSum[i]! - tp, colSum[i]! - tp),
+      f1: f1FromCounts(tp, rowSum[i]! - tp, colSum[i]! - tp),
       support: colSum[i]!,
     };
   });
@@ -181,7 +175,7 @@ export function realizedClassification(c: ClassificationPerformanceMessage): Cla
     const tp = i < 0 ? 0 : cell(i, i);
     const pp = i < 0 ? 0 : rowSum[i]!;
     const ap = i < 0 ? 0 : colSum[i]!;
-    headline = { precision: ratio(tp, pp), recall: ratio(tp, ap), f1: f1Of(tp, pp - tp, ap - tp) };
+    headline = { precision: ratio(tp, pp), recall: ratio(tp, ap), f1: f1FromCounts(tp, pp - tp, ap - tp) };
   }
 
   const rocs: Bounded[] = [];

@@ -147,20 +147,23 @@ export function mergeRegression(
   };
 }
 
+/** Merges two optional parts: both present → `merge`, else whichever is there. */
+export function mergeOptional<T>(
+  a: T | undefined,
+  b: T | undefined,
+  merge: (x: T, y: T) => T,
+): T | undefined {
+  return a !== undefined && b !== undefined ? merge(a, b) : (a ?? b);
+}
+
 export function mergePerformance(
   a: PerformanceMessage | undefined,
   b: PerformanceMessage | undefined,
 ): PerformanceMessage | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  const classification =
-    a.classification && b.classification
-      ? mergeClassification(a.classification, b.classification)
-      : (a.classification ?? b.classification);
-  const regression =
-    a.regression && b.regression
-      ? mergeRegression(a.regression, b.regression)
-      : (a.regression ?? b.regression);
+  const classification = mergeOptional(a.classification, b.classification, mergeClassification);
+  const regression = mergeOptional(a.regression, b.regression, mergeRegression);
   return {
     ...(classification !== undefined ? { classification } : {}),
     ...(regression !== undefined ? { regression } : {}),

@@ -9,6 +9,7 @@ import type {
   ScoreMatrixMessage,
 } from "../codec/message.js";
 import { ProfileError } from "../errors.js";
+import { mergeOptional } from "./merge.js";
 
 function mergeCells(a: ScoreCellMessage | null, b: ScoreCellMessage | null): ScoreCellMessage | null {
   if (a === null) return b;
@@ -64,7 +65,10 @@ export function mergeScoreMatrices(a: ScoreMatrixMessage, b: ScoreMatrixMessage)
   };
 }
 
-function mergeRegression(a: RegressionMetricsMessage, b: RegressionMetricsMessage): RegressionMetricsMessage {
+function mergeV0Regression(
+  a: RegressionMetricsMessage,
+  b: RegressionMetricsMessage,
+): RegressionMetricsMessage {
   if (a.count === 0) return b;
   if (b.count === 0) return a;
   return {
@@ -83,14 +87,8 @@ export function mergeModelPerformance(
 ): ModelPerformanceMessage {
   if (a === undefined) return b!;
   if (b === undefined) return a;
-  const scoreMatrix =
-    a.scoreMatrix && b.scoreMatrix
-      ? mergeScoreMatrices(a.scoreMatrix, b.scoreMatrix)
-      : (a.scoreMatrix ?? b.scoreMatrix);
-  const regression =
-    a.regression && b.regression
-      ? mergeRegression(a.regression, b.regression)
-      : (a.regression ?? b.regression);
+  const scoreMatrix = mergeOptional(a.scoreMatrix, b.scoreMatrix, mergeScoreMatrices);
+  const regression = mergeOptional(a.regression, b.regression, mergeV0Regression);
   return {
     outputFields: [...new Set([...a.outputFields, ...b.outputFields])],
     modelType: a.modelType !== 0 ? a.modelType : b.modelType,

@@ -178,6 +178,18 @@ function columnOf(
   return values;
 }
 
+/** The prediction and target columns of a batch, or null when it carries none of the spec's columns. */
+function outputsOf(
+  batch: PerformanceBatch,
+  spec: PerformanceSpec,
+  late: boolean,
+): { predictions: ArrayLike<unknown>; targets: ArrayLike<unknown> | undefined; n: number } | null {
+  if (!late && carriesNoOutputs(batch, spec)) return null;
+  const predictions = columnOf(batch, spec.prediction, true)!;
+  const n = predictions.length;
+  return { predictions, targets: columnOf(batch, spec.target, late, n), n };
+}
+
 /**
  * A column batch with none of the spec's columns (e.g. features tracked apart from the model's outputs) has no
  * performance to track; one with some of them but not the prediction is refused as a likely misnamed column.
@@ -234,10 +246,9 @@ class ClassificationTracker {
 
   track(batch: PerformanceBatch, late: boolean, dryRun: boolean): void {
     const { prediction, target } = this.spec;
-    if (!late && carriesNoOutputs(batch, this.spec)) return;
-    const predictions = columnOf(batch, prediction, true)!;
-    const n = predictions.length;
-    const targets = columnOf(batch, target, late, n);
+    const outputs = outputsOf(batch, this.spec, late);
+    if (outputs === null) return;
+    const { predictions, targets, n } = outputs;
     const scoreSpec = this.spec.scores;
     // Validate and convert the whole batch before changing anything: a rejected batch leaves no trace.
     const preds: (string | null)[] = new Array<string | null>(n);
@@ -429,10 +440,9 @@ class RegressionTracker {
 
   track(batch: PerformanceBatch, late: boolean, dryRun: boolean): void {
     const { prediction, target } = this.spec;
-    if (!late && carriesNoOutputs(batch, this.spec)) return;
-    const predictions = columnOf(batch, prediction, true)!;
-    const n = predictions.length;
-    const targets = columnOf(batch, target, late, n);
+    const outputs = outputsOf(batch, this.spec, late);
+    if (outputs === null) return;
+    const { predictions, targets, n } = outputs;
     const preds = new Float64Array(n);
     const truths = new Float64Array(n);
     for (let i = 0; i < n; i++) {
