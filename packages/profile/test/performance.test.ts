@@ -754,16 +754,30 @@ describe("serialization", () => {
     }
   });
 
-  it("byte flips inside the extension block are a ProfileError or a consistent profile", () => {
+  it("byte flips inside the extension block are a ProfileError or a consistent, trustworthy profile", () => {
     for (const view of smallViews()) {
       const bytes = view.serialize();
       const at = extensionStart(view);
       const outcomes = { ok: 0, rejected: 0 };
+      // What decodes must still be metrics an analysis can trust: counts that only grow are never negative,
+      // and the labeled rows a histogram holds fit in the confusion matrix's total.
+      const check = (out: Uint8Array) => {
+        const outcome = checkDeserialize(out);
+        outcomes[outcome]++;
+        if (outcome === "rejected") return;
+        const c = DatasetProfileView.deserialize(out).performance?.classification;
+        if (c === undefined) return;
+        expect(c.confusion.every((v) => v >= 0)).toBe(true);
+        for (const h of c.histograms) {
+          expect(h.counts.every((v, k) => k % 6 === 2 || k % 6 === 5 || v >= 0)).toBe(true);
+        }
+        expect(c.logLossCount >= 0 && c.brierCount >= 0 && c.logLossSum >= 0).toBe(true);
+      };
       for (let i = at; i < bytes.length; i++) {
         for (const x of [0x01, 0x80, 0xff]) {
           const out = bytes.slice();
           out[i] = out[i]! ^ x;
-          outcomes[checkDeserialize(out)]++;
+          check(out);
         }
       }
       const rnd = random(3);
@@ -771,7 +785,7 @@ describe("serialization", () => {
         const out = bytes.slice();
         for (let e = 0; e < 3; e++)
           out[at + Math.floor(rnd() * (bytes.length - at))] = Math.floor(rnd() * 256);
-        outcomes[checkDeserialize(out)]++;
+        check(out);
       }
       expect(outcomes.ok).toBeGreaterThan(0);
       expect(outcomes.rejected).toBeGreaterThan(0);
