@@ -694,6 +694,30 @@ function interval(e: { lower: number; upper: number } | null | undefined): strin
   return e === null || e === undefined ? "" : `${fmt(e.lower)} – ${fmt(e.upper)}`;
 }
 
+/** The columns windows and segments share: label coverage, realized and estimated accuracy. */
+const ACCURACY_COLUMNS: readonly TableColumn[] = [
+  { header: "labeled", align: "right" },
+  { header: "accuracy", align: "right" },
+  { header: "est. accuracy", align: "right" },
+  { header: "interval", align: "right" },
+];
+
+function accuracyCells(
+  realized: RealizedPerformance | null,
+  estimated: EstimatedClassification | null,
+): CellInput[] {
+  return [
+    formatPercent(realized?.labelCoverage ?? estimated?.labelCoverage ?? 0),
+    realized === null
+      ? "—"
+      : realized.task === "classification"
+        ? fmt(realized.accuracy)
+        : `MAE ${fmt(realized.mae)}`,
+    fmt(estimated?.accuracy.value),
+    interval(estimated?.accuracy),
+  ];
+}
+
 function confidenceLabel(c: number): string {
   return `${Number((c * 100).toFixed(1))}%`;
 }
@@ -802,10 +826,7 @@ function printReport(
       : [
           { header: "window" },
           { header: "rows", align: "right" },
-          { header: "labeled", align: "right" },
-          { header: "accuracy", align: "right" },
-          { header: "est. accuracy", align: "right" },
-          { header: "interval", align: "right" },
+          ...ACCURACY_COLUMNS,
           { header: "est. ROC AUC", align: "right" },
         ];
     const rows = report.windows.map((w): CellInput[] => {
@@ -823,10 +844,7 @@ function printReport(
       return [
         windowLabel(w.start, window),
         rowsIn === null ? "—" : formatNumber(rowsIn),
-        formatPercent(wr?.labelCoverage ?? we?.labelCoverage ?? 0),
-        fmt(wr?.task === "classification" ? wr.accuracy : null),
-        fmt(we?.accuracy.value),
-        interval(we?.accuracy),
+        ...accuracyCells(wr, we),
         fmt(we?.rocAuc?.value),
       ];
     });
@@ -842,24 +860,15 @@ function printReport(
         [
           { header: "segment", flexible: true, maxWidth: 40 },
           { header: "rows", align: "right" },
-          { header: "labeled", align: "right" },
-          { header: "accuracy", align: "right" },
-          { header: "est. accuracy", align: "right" },
-          { header: "interval", align: "right" },
+          ...ACCURACY_COLUMNS,
           { header: "positive rate", align: "right" },
         ],
-        report.segments.map((s) => {
-          const sr = s.realized;
-          return [
-            segmentLabel(s.segment),
-            formatNumber(s.rows),
-            formatPercent(sr?.labelCoverage ?? s.estimated?.labelCoverage ?? 0),
-            sr === null ? "—" : sr.task === "classification" ? fmt(sr.accuracy) : `MAE ${fmt(sr.mae)}`,
-            fmt(s.estimated?.accuracy.value),
-            interval(s.estimated?.accuracy),
-            fmt(s.positiveRate?.value),
-          ];
-        }),
+        report.segments.map((s) => [
+          segmentLabel(s.segment),
+          formatNumber(s.rows),
+          ...accuracyCells(s.realized, s.estimated),
+          fmt(s.positiveRate?.value),
+        ]),
         ctx.style,
       ),
     );
@@ -867,7 +876,7 @@ function printReport(
       print(
         out,
         paint(
-          `No disparity computed (needs two segments of at least ${plan.minSegmentRows} rows).`,
+          `No disparity computed (needs two segments whose rates rest on at least ${plan.minSegmentRows} rows; see --min-segment-rows).`,
           "2",
           ctx.style,
         ),
