@@ -180,7 +180,7 @@ function checkProfileFields(file: string, perf: PerformanceMessage, spec: Perfor
   if (spec.task === "regression" ? r === null : c === null) {
     throw new CliError(
       "usage",
-      `${file} carries ${c !== null ? "classification" : "regression"} metrics, not --task ${spec.task}`,
+      `${file} carries ${c !== null ? "classification" : "regression"} metrics, not --task ${spec.task}; pass --task ${c !== null ? "classification" : "regression"}`,
       { source: file },
     );
   }
