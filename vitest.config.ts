@@ -8,6 +8,7 @@ const alias = {
   "@sightglass/profile": fileURLToPath(new URL("./packages/profile/src/index.ts", import.meta.url)),
   "@sightglass/analysis": fileURLToPath(new URL("./packages/analysis/src/index.ts", import.meta.url)),
   "@sightglass/cli": fileURLToPath(new URL("./packages/cli/src/index.ts", import.meta.url)),
+  "@sightglass/server": fileURLToPath(new URL("./packages/server/src/index.ts", import.meta.url)),
 };
 
 export default defineConfig({
@@ -45,6 +46,22 @@ export default defineConfig({
           name: "cli",
           include: ["tests/cli/**/*.test.ts"],
           globalSetup: ["scripts/vitest-build.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        // The server over real HTTP, every suite against the embedded SQLite store and a real PostgreSQL
+        // (a private cluster the global setup starts, installing Debian's postgresql when missing).
+        extends: true,
+        test: {
+          name: "server",
+          include: ["tests/server/**/*.test.ts"],
+          globalSetup: [
+            "scripts/vitest-build-wasm.ts",
+            "tests/support/postgres-setup.ts",
+            "tests/oracle/setup-python.ts",
+          ],
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },

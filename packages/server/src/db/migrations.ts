@@ -1,0 +1,203 @@
+// One schema for SQLite and PostgreSQL, applied by Kysely's migrator (which takes a lock, so several server
+// processes starting at once on one PostgreSQL migrate it once). Migrations are append-only: never edit one
+// that has shipped; add the next.
+import { sql } from "kysely";
+import type { Kysely, Migration, MigrationProvider } from "kysely";
+import type { Dialect } from "./connect.js";
+
+function binary(dialect: Dialect) {
+  return dialect === "postgres" ? sql`bytea` : sql`blob`;
+}
+
+function initial(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("organizations")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("users")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("email", "text", (c) => c.notNull().unique())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("password_hash", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("disabled_at", "bigint")
+        .execute();
+      await db.schema
+        .createTable("memberships")
+        .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id").onDelete("cascade"))
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("memberships_pk", ["org_id", "user_id"])
+        .execute();
+      await db.schema.createIndex("memberships_user").on("memberships").column("user_id").execute();
+      await db.schema
+        .createTable("sessions")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("csrf_token", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("last_seen_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("setup_tokens")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("used_at", "bigint")
+        .execute();
+      await db.schema
+        .createTable("projects")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id").onDelete("cascade"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("frequency", "text", (c) => c.notNull())
+        .addColumn("time_zone", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("projects_org").on("projects").column("org_id").execute();
+      await db.schema
+        .createTable("api_keys")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id").onDelete("cascade"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("secret_hash", "text", (c) => c.notNull())
+        .addColumn("scopes", "text", (c) => c.notNull())
+        .addColumn("project_id", "text", (c) => c.references("projects.id").onDelete("cascade"))
+        .addColumn("created_by", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint")
+        .addColumn("last_used_at", "bigint")
+        .addColumn("revoked_at", "bigint")
+        .execute();
+      await db.schema
+        .createTable("uploads")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("project_id", "text", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("received_at", "bigint", (c) => c.notNull())
+        .addColumn("dataset_timestamp", "bigint", (c) => c.notNull())
+        .addColumn("bucket_start", "bigint", (c) => c.notNull())
+        .addColumn("segment_key", "text", (c) => c.notNull())
+        .addColumn("reference_name", "text")
+        .addColumn("format", "text", (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("size_bytes", "bigint", (c) => c.notNull())
+        .addColumn("sha256", "text", (c) => c.notNull())
+        .addColumn("idempotency_key", "text")
+        .addColumn("api_key_id", "text")
+        .addColumn("user_id", "text")
+        .addColumn("column_count", "integer", (c) => c.notNull())
+        .addColumn("row_count", "bigint", (c) => c.notNull())
+        .addColumn("bytes", binary(dialect), (c) => c.notNull())
+        .execute();
+      // One stored upload per key and project: the database, not a process, decides which retry wins.
+      await db.schema
+        .createIndex("uploads_idempotency")
+        .on("uploads")
+        .columns(["project_id", "idempotency_key"])
+        .unique()
+        .execute();
+      await db.schema
+        .createIndex("uploads_history")
+        .on("uploads")
+        .columns(["project_id", "received_at"])
+        .execute();
+      await db.schema
+        .createTable("buckets")
+        .addColumn("project_id", "text", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("segment_key", "text", (c) => c.notNull())
+        .addColumn("bucket_start", "bigint", (c) => c.notNull())
+        .addColumn("profile", binary(dialect))
+        .addColumn("upload_count", "integer", (c) => c.notNull())
+        .addColumn("row_count", "bigint", (c) => c.notNull())
+        .addColumn("first_upload_at", "bigint", (c) => c.notNull())
+        .addColumn("last_upload_at", "bigint", (c) => c.notNull())
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("buckets_pk", ["project_id", "segment_key", "bucket_start"])
+        .execute();
+      await db.schema
+        .createTable("bucket_columns")
+        .addColumn("project_id", "text", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("segment_key", "text", (c) => c.notNull())
+        .addColumn("bucket_start", "bigint", (c) => c.notNull())
+        .addColumn("column_name", "text", (c) => c.notNull())
+        .addColumn("metrics", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("bucket_columns_pk", [
+          "project_id",
+          "segment_key",
+          "column_name",
+          "bucket_start",
+        ])
+        .execute();
+      await db.schema
+        .createTable("column_catalog")
+        .addColumn("project_id", "text", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("column_name", "text", (c) => c.notNull())
+        .addColumn("inferred_type", "text", (c) => c.notNull())
+        .addColumn("first_seen", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("column_catalog_pk", ["project_id", "column_name"])
+        .execute();
+      await db.schema
+        .createTable("segment_catalog")
+        .addColumn("project_id", "text", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("segment_key", "text", (c) => c.notNull())
+        .addColumn("tags", "text", (c) => c.notNull())
+        .addColumn("first_seen", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("segment_catalog_pk", ["project_id", "segment_key"])
+        .execute();
+      await db.schema
+        .createTable("reference_profiles")
+        .addColumn("project_id", "text", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("segment_key", "text", (c) => c.notNull())
+        .addColumn("profile", binary(dialect), (c) => c.notNull())
+        .addColumn("dataset_timestamp", "bigint", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addColumn("upload_count", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("reference_profiles_pk", ["project_id", "name", "segment_key"])
+        .execute();
+      await db.schema
+        .createTable("events")
+        .addColumn("id", dialect === "postgres" ? "bigserial" : "integer", (c) =>
+          dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn("project_id", "text", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("segment_key", "text", (c) => c.notNull())
+        .addColumn("bucket_start", "bigint", (c) => c.notNull())
+        .addColumn("payload", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("events_project").on("events").columns(["project_id", "id"]).execute();
+      await db.schema
+        .createTable("pending_uploads")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("id", "text", (c) => c.notNull())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("project_id", "text", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("dataset_timestamp", "bigint")
+        .addColumn("reference_name", "text")
+        .addColumn("api_key_id", "text")
+        .addColumn("idempotency_key", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("used_at", "bigint")
+        .execute();
+    },
+  };
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    getMigrations: () => Promise.resolve({ "0001-initial": initial(dialect) }),
+  };
+}

@@ -1,0 +1,164 @@
+// The demo project: a deterministic generator of a credit-approval model's traffic, profiled hourly per region
+// and stored through the normal ingestion path. It carries the problems Sightglass exists to catch: an upstream
+// change that shifts `income` and the `channel` mix on a known day, labels that arrive three days after their
+// predictions (the latest three days are still awaiting them), and one region where the model is worse.
+import { SegmentedProfile } from "@sightglass/profile";
+import type { Store } from "./db/connect.js";
+import { ingestProfile } from "./store/ingest.js";
+
+export const DEMO_PROJECT_ID = "demo-credit";
+export const DEMO_ORG_ID = "default";
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const REGIONS = ["north", "south", "east", "west"] as const;
+const CHANNELS = ["web", "mobile", "branch", "partner"] as const;
+
+/** xorshift32: the same demo on every machine and every run. */
+function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+function normal(next: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+}
+
+export interface DemoOptions {
+  readonly days?: number;
+  /** End of the generated traffic (default: the current hour). */
+  readonly end?: number;
+  readonly rowsPerHour?: number;
+}
+
+export interface DemoFacts {
+  readonly projectId: string;
+  readonly start: number;
+  readonly end: number;
+  /** Start of the day the upstream change begins. */
+  readonly driftStart: number;
+  readonly driftedColumns: readonly string[];
+  readonly worseSegment: { readonly key: string; readonly value: string };
+  readonly labelDelayDays: number;
+}
+
+/** Generates and stores the demo project unless it exists. Returns what was injected, for tests and docs. */
+export async function seedDemo(store: Store, options: DemoOptions = {}): Promise<DemoFacts> {
+  const days = options.days ?? 60;
+  const end = Math.floor((options.end ?? Date.now()) / HOUR) * HOUR;
+  const start = end - days * DAY;
+  const facts: DemoFacts = {
+    projectId: DEMO_PROJECT_ID,
+    start,
+    end,
+    driftStart: start + Math.floor(days * 0.75) * DAY,
+    driftedColumns: ["income", "channel"],
+    worseSegment: { key: "region", value: "east" },
+    labelDelayDays: 3,
+  };
+  const existing = await store.db
+    .selectFrom("projects")
+    .select("id")
+    .where("id", "=", DEMO_PROJECT_ID)
+    .executeTakeFirst();
+  if (existing !== undefined) return facts;
+  const org = await store.db
+    .selectFrom("organizations")
+    .select("id")
+    .where("id", "=", DEMO_ORG_ID)
+    .executeTakeFirst();
+  if (org === undefined)
+    await store.db
+      .insertInto("organizations")
+      .values({ id: DEMO_ORG_ID, name: "Default organization", created_at: Date.now() })
+      .execute();
+  const project = {
+    id: DEMO_PROJECT_ID,
+    org_id: DEMO_ORG_ID,
+    name: "Credit approval (demo)",
+    description:
+      "Generated traffic of a credit-approval classifier: an upstream change, late labels and a weaker region.",
+    frequency: "hour" as const,
+    time_zone: "UTC",
+    created_at: Date.now(),
+  };
+  await store.db.insertInto("projects").values(project).execute();
+  const next = random(20261204);
+  const rowsPerHour = options.rowsPerHour ?? 120;
+  const labelsUntil = end - facts.labelDelayDays * DAY;
+  for (let hour = start; hour < end; hour += HOUR) {
+    const drifted = hour >= facts.driftStart;
+    const columns: Record<string, unknown[]> = {
+      age: [],
+      income: [],
+      credit_score: [],
+      channel: [],
+      region: [],
+      approved: [],
+      score: [],
+      repaid: [],
+    };
+    // Daily seasonality in volume: quieter at night.
+    const hourOfDay = new Date(hour).getUTCHours();
+    const rows = Math.round(rowsPerHour * (0.6 + 0.4 * Math.sin(((hourOfDay - 6) / 24) * 2 * Math.PI)));
+    for (let i = 0; i < rows; i++) {
+      const region = REGIONS[Math.floor(next() * REGIONS.length)]!;
+      const age = Math.max(18, Math.round(42 + 12 * normal(next)));
+      // The upstream change: income reported in a different unit mix (≈ +35%) and a new partner channel push.
+      const income = Math.round(Math.exp(10.8 + 0.45 * normal(next)) * (drifted ? 1.35 : 1));
+      const creditScore = Math.round(Math.min(850, Math.max(300, 680 + 60 * normal(next))));
+      const u = next();
+      const channel = drifted
+        ? u < 0.25
+          ? "web"
+          : u < 0.45
+            ? "mobile"
+            : u < 0.55
+              ? "branch"
+              : "partner"
+        : CHANNELS[Math.floor(u * 3.2) % 4]!;
+      const risk =
+        1 /
+        (1 + Math.exp(-(-(creditScore - 680) / 45 - (Math.log(income) - 10.8) * 1.2 + (age < 25 ? 0.6 : 0))));
+      // The model sees the same features but is noisier in the east region.
+      const noise = region === "east" ? 0.35 : 0.1;
+      const score = Math.min(1, Math.max(0, 1 - risk + noise * normal(next) * 0.5));
+      const defaulted = next() < risk ? 1 : 0;
+      columns.age!.push(age);
+      columns.income!.push(i % 97 === 0 ? null : income);
+      columns.credit_score!.push(creditScore);
+      columns.channel!.push(channel);
+      columns.region!.push(region);
+      columns.approved!.push(score >= 0.5 ? 1 : 0);
+      columns.score!.push(score);
+      columns.repaid!.push(hour < labelsUntil ? 1 - defaulted : null);
+    }
+    const profile = new SegmentedProfile({
+      datasetTimestamp: hour,
+      segmentation: { columns: ["region"] },
+      performance: {
+        task: "classification",
+        prediction: "approved",
+        target: "repaid",
+        scores: "score",
+        positiveLabel: "1",
+      },
+    });
+    profile.track(columns);
+    for (const view of profile.views()) {
+      await ingestProfile(store, {
+        project,
+        bytes: view.serialize(),
+        source: "api",
+        now: hour + HOUR + 5 * 60_000,
+      });
+    }
+  }
+  return facts;
+}

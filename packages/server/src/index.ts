@@ -1,0 +1,17 @@
+export { buildApp } from "./app.js";
+export type { AppContext, BuiltApp } from "./app.js";
+export { startServer, closeOnSignals } from "./server.js";
+export type { RunningServer } from "./server.js";
+export { loadConfig, DEFAULT_CONFIG } from "./config.js";
+export type { ServerConfig, ConfigSources } from "./config.js";
+export { openStore } from "./db/connect.js";
+export type { Store, StoreOptions, Dialect } from "./db/connect.js";
+export { ApiError, ServerError } from "./errors.js";
+export type { ApiErrorCode } from "./errors.js";
+export { ingestProfile } from "./store/ingest.js";
+export type { IngestRequest, IngestResult, UploadInfo } from "./store/ingest.js";
+export { bootstrap, createApiKey, createOrganization, createUser, addMember } from "./store/accounts.js";
+export { seedDemo, DEMO_PROJECT_ID } from "./demo.js";
+export type { DemoFacts, DemoOptions } from "./demo.js";
+export { bucketStart, nextBucketStart } from "./time.js";
+export { openApiDocument } from "./openapi.js";

@@ -1,0 +1,277 @@
+// Queries over time: metric series from the materialized bucket metrics, the merged profile of any range,
+// drift and data quality between ranges or against a reference, and model performance per bucket.
+import { compareProfiles, performanceOf, performanceReport } from "@sightglass/analysis";
+import type { DatasetProfileView } from "@sightglass/profile";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../app.js";
+import { ApiError } from "../errors.js";
+import { parseSegmentParam, toBuffer } from "../store/profiles.js";
+import { bucketProfiles, mergedRange, referenceProfile } from "../store/ranges.js";
+import { authorizedProject, projectParams, timeRange, timeRangeQuery } from "./common.js";
+
+const MAX_SERIES = 200;
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { db } = ctx.store;
+
+  app.get<{
+    Params: { projectId: string };
+    Querystring: { columns?: string; metrics?: string; start?: string; end?: string; segment?: string };
+  }>(
+    "/api/v1/projects/:projectId/timeseries",
+    {
+      schema: {
+        summary:
+          "Per-bucket values of summary metrics (whylogs keys such as counts/n, counts/null, distribution/mean, cardinality/est)",
+        tags: ["queries"],
+        params: projectParams,
+        querystring: {
+          type: "object",
+          properties: {
+            ...timeRangeQuery,
+            columns: {
+              type: "string",
+              description: "Comma-separated column names (default all, up to 200 series)",
+            },
+            metrics: { type: "string", description: "Comma-separated metric keys (default counts/n)" },
+          },
+          required: ["start", "end"],
+        },
+      },
+    },
+    async (request) => {
+      const project = await authorizedProject(ctx.store, request, request.params.projectId, "read");
+      const range = timeRange(request.query);
+      const columns = list(request.query.columns);
+      const metrics = list(request.query.metrics);
+      const wanted = metrics.length > 0 ? metrics : ["counts/n"];
+      let query = db
+        .selectFrom("bucket_columns")
+        .select(["column_name", "bucket_start", "metrics"])
+        .where("project_id", "=", project.id)
+        .where("segment_key", "=", parseSegmentParam(request.query.segment))
+        .where("bucket_start", ">=", range.start)
+        .where("bucket_start", "<", range.end);
+      if (columns.length > 0) query = query.where("column_name", "in", columns);
+      const rows = await query.orderBy("column_name").orderBy("bucket_start").execute();
+      const series = new Map<
+        string,
+        { column: string; metric: string; points: { t: number; v: number | null }[] }
+      >();
+      for (const row of rows) {
+        const values = JSON.parse(row.metrics) as Record<string, number | null>;
+        for (const metric of wanted) {
+          const id = `${row.column_name}\u0000${metric}`;
+          let s = series.get(id);
+          if (s === undefined) {
+            if (series.size >= MAX_SERIES) {
+              throw new ApiError(
+                "bad-request",
+                `more than ${MAX_SERIES} series requested; narrow columns or metrics`,
+                { field: "columns" },
+              );
+            }
+            s = { column: row.column_name, metric, points: [] };
+            series.set(id, s);
+          }
+          s.points.push({ t: row.bucket_start, v: values[metric] ?? null });
+        }
+      }
+      return {
+        start: range.start,
+        end: range.end,
+        frequency: project.frequency,
+        series: [...series.values()],
+      };
+    },
+  );
+
+  app.get<{
+    Params: { projectId: string };
+    Querystring: { start?: string; end?: string; segment?: string; format?: "whylogs" | "summary" };
+  }>(
+    "/api/v1/projects/:projectId/profile",
+    {
+      schema: {
+        summary:
+          "The merged profile of a time range, as whylogs v1 bytes (readable by Python whylogs) or a summary",
+        tags: ["queries"],
+        params: projectParams,
+        querystring: {
+          type: "object",
+          properties: {
+            ...timeRangeQuery,
+            format: { type: "string", enum: ["whylogs", "summary"], default: "whylogs" },
+          },
+          required: ["start", "end"],
+        },
+      },
+    },
+    async (request, reply) => {
+      const project = await authorizedProject(ctx.store, request, request.params.projectId, "read");
+      const range = timeRange(request.query);
+      const view = await mergedRange(
+        ctx.store,
+        project.id,
+        parseSegmentParam(request.query.segment),
+        range.start,
+        range.end,
+      );
+      if (view === undefined)
+        throw new ApiError(
+          "not-found",
+          `no profiles between ${new Date(range.start).toISOString()} and ${new Date(range.end).toISOString()}`,
+        );
+      if (request.query.format === "summary") {
+        return {
+          start: range.start,
+          end: range.end,
+          datasetTimestamp: view.datasetTimestamp,
+          columns: view.toSummary({ frequentItemsLimit: 20 }),
+        };
+      }
+      return reply
+        .header("content-type", "application/octet-stream")
+        .header("content-disposition", `attachment; filename="${project.id}-${range.start}-${range.end}.bin"`)
+        .send(toBuffer(view.serialize()));
+    },
+  );
+
+  async function baseline(
+    projectId: string,
+    segmentKey: string,
+    query: {
+      reference?: string | undefined;
+      baselineStart?: string | undefined;
+      baselineEnd?: string | undefined;
+    },
+  ): Promise<DatasetProfileView> {
+    if (query.reference !== undefined)
+      return referenceProfile(ctx.store, projectId, query.reference, segmentKey);
+    if (query.baselineStart === undefined || query.baselineEnd === undefined) {
+      throw new ApiError(
+        "bad-request",
+        "give a baseline: reference=<name>, or baselineStart and baselineEnd",
+        { field: "reference" },
+      );
+    }
+    const range = timeRange({ start: query.baselineStart, end: query.baselineEnd }, undefined, "baseline");
+    const view = await mergedRange(ctx.store, projectId, segmentKey, range.start, range.end);
+    if (view === undefined) throw new ApiError("not-found", "the baseline range has no profiles");
+    return view;
+  }
+
+  app.get<{
+    Params: { projectId: string };
+    Querystring: {
+      start?: string;
+      end?: string;
+      segment?: string;
+      reference?: string;
+      baselineStart?: string;
+      baselineEnd?: string;
+      method?: string;
+    };
+  }>(
+    "/api/v1/projects/:projectId/drift",
+    {
+      schema: {
+        summary:
+          "Drift (with error bounds) and data-quality findings of a range against a reference profile or another range",
+        tags: ["queries"],
+        params: projectParams,
+        querystring: {
+          type: "object",
+          properties: {
+            ...timeRangeQuery,
+            reference: { type: "string", description: "Name of a reference profile to compare with" },
+            baselineStart: { type: "string" },
+            baselineEnd: { type: "string" },
+            method: {
+              type: "string",
+              enum: ["auto", "ks", "hellinger", "jensen_shannon", "psi", "wasserstein", "chi_square", "linf"],
+              default: "auto",
+            },
+          },
+          required: ["start", "end"],
+        },
+      },
+    },
+    async (request) => {
+      const project = await authorizedProject(ctx.store, request, request.params.projectId, "read");
+      const segmentKey = parseSegmentParam(request.query.segment);
+      const range = timeRange(request.query);
+      const target = await mergedRange(ctx.store, project.id, segmentKey, range.start, range.end);
+      if (target === undefined) throw new ApiError("not-found", "the target range has no profiles");
+      const reference = await baseline(project.id, segmentKey, request.query);
+      const method = (request.query.method ?? "auto") as "auto";
+      return compareProfiles(reference, target, { drift: { method } });
+    },
+  );
+
+  app.get<{
+    Params: { projectId: string };
+    Querystring: {
+      start?: string;
+      end?: string;
+      segment?: string;
+      reference?: string;
+      baselineStart?: string;
+      baselineEnd?: string;
+      confidence?: number;
+    };
+  }>(
+    "/api/v1/projects/:projectId/performance",
+    {
+      schema: {
+        summary:
+          "Model performance per bucket: realized where labels arrived, estimated (CBPE, with intervals) where they have not",
+        tags: ["queries"],
+        params: projectParams,
+        querystring: {
+          type: "object",
+          properties: {
+            ...timeRangeQuery,
+            reference: {
+              type: "string",
+              description: "Reference profile with labels (needed for estimates)",
+            },
+            baselineStart: { type: "string" },
+            baselineEnd: { type: "string" },
+            confidence: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95 },
+          },
+          required: ["start", "end"],
+        },
+      },
+    },
+    async (request) => {
+      const project = await authorizedProject(ctx.store, request, request.params.projectId, "read");
+      const segmentKey = parseSegmentParam(request.query.segment);
+      const range = timeRange(request.query);
+      const hasBaseline = request.query.reference !== undefined || request.query.baselineStart !== undefined;
+      const reference = hasBaseline
+        ? performanceOf(await baseline(project.id, segmentKey, request.query))
+        : undefined;
+      const buckets = await bucketProfiles(ctx.store, project.id, segmentKey, range.start, range.end);
+      const confidence = request.query.confidence ?? 0.95;
+      return {
+        start: range.start,
+        end: range.end,
+        frequency: project.frequency,
+        buckets: buckets.map((b) => {
+          const target = performanceOf(b.view);
+          if (target === undefined) return { start: b.start, realized: null, estimated: null };
+          const report = performanceReport({ reference, target }, { confidence });
+          return { start: b.start, realized: report.realized, estimated: report.estimated };
+        }),
+      };
+    },
+  );
+}
