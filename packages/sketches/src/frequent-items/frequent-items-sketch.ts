@@ -255,7 +255,7 @@ export class FrequentItemsSketch {
     const keys = order.length === 0 ? [] : Array.from(order, (i) => src.keys[i]!);
     const values = Float64Array.from(order, (i) => src.values[i]!);
     let offset = 0;
-    for (let k = 0; k < keys.length; k++) offset += this.map.adjustOrInsert(keys[k]!, values[k]!);
+    for (let k = 0; k < keys.length; k++) offset += this.map.adjustOrInsertUncached(keys[k]!, values[k]!);
     this.offset = mergedOffset + offset;
     this.totalWeight = mergedTotal;
   }

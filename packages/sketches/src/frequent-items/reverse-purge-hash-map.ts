@@ -155,7 +155,6 @@ export class ReversePurgeHashMap {
     const c = f & this.cacheMask;
     const e = c * ENTRY_INTS;
     if (this.states.length === 0) this.allocate();
-    const states = this.states;
     let h: number;
     if (cache[e + TAG] === f && this.cacheKeys[c] === key) {
       h = cache[e + HASH]!;
@@ -167,6 +166,23 @@ export class ReversePurgeHashMap {
       cache[e + TAG] = f;
       cache[e + HASH] = h;
     }
+    return this.probeAndAdjust(key, value, h, e);
+  }
+
+  /**
+   * {@link adjustOrInsert} without the front cache. Merging adds each of another sketch's items once, so a
+   * cache would be pure cost: allocating it dominated merging small frequent-items sketches.
+   */
+  adjustOrInsertUncached(key: string, value: number): number {
+    if (this.states.length === 0) this.allocate();
+    const h = libstdcxxSlotHash(key);
+    if (utf8Status[0]! < 0) return NOT_WELL_FORMED;
+    return this.probeAndAdjust(key, value, h, -1);
+  }
+
+  /** Adds to or inserts `key` with slot hash `h`; records the slot in front-cache entry `e` unless e < 0. */
+  private probeAndAdjust(key: string, value: number, h: number, e: number): number {
+    const states = this.states;
     const mask = this.mask;
     const hashes = this.hashes;
     const keys = this.keys;
@@ -175,14 +191,14 @@ export class ReversePurgeHashMap {
     while (states[i] !== 0) {
       if (hashes[i] === h && keys[i] === key) {
         this.values[i] = this.values[i]! + value;
-        cache[e + SLOT] = i;
+        if (e >= 0) this.cache[e + SLOT] = i;
         return 0;
       }
       i = (i + 1) & mask;
       drift++;
     }
     this.occupy(i, key, value, drift, h);
-    cache[e + SLOT] = i;
+    if (e >= 0) this.cache[e + SLOT] = i;
     if (this.numActive > this.capacity) {
       if (this.lgCur < this.lgMax) {
         this.resize(this.lgCur + 1);
