@@ -11,6 +11,7 @@ import { mergeCommand } from "./commands/merge.js";
 import { performanceCommand } from "./commands/performance.js";
 import { profileCommand } from "./commands/profile.js";
 import { showCommand } from "./commands/show.js";
+import { serveCommand } from "./commands/serve.js";
 import { API_KEY_ENV, uploadCommand } from "./commands/upload.js";
 import { validateCommand } from "./commands/validate.js";
 
@@ -324,6 +325,34 @@ Examples:
   sightglass upload profiles/ --server https://sightglass.example.com --project churn-model`,
     )
     .action(async (profiles: string[], o) => setExit(await uploadCommand(ctx, profiles, o)));
+
+  program
+    .command("serve")
+    .description(
+      "run the Sightglass server: profile ingestion (incl. the whylogs upload flow), storage, queries",
+    )
+    .option("--port <n>", "port to listen on (default 8080; env SIGHTGLASS_PORT)")
+    .option("--host <address>", "address to bind (default 127.0.0.1; 0.0.0.0 for all interfaces)")
+    .option("--data-dir <dir>", "directory of the embedded SQLite store (default ./sightglass-data)")
+    .option(
+      "--database-url <url>",
+      "postgres://… to store in PostgreSQL instead (env SIGHTGLASS_DATABASE_URL)",
+    )
+    .option("--config <file>", "JSON file with settings (flags and SIGHTGLASS_* variables override it)")
+    .option("--public-url <url>", "the URL clients reach this server at (upload URLs, setup links)")
+    .option("--log-level <level>", "fatal, error, warn, info (default), debug, trace or silent")
+    .option("--demo", "seed a demo project with generated traffic on first start")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  sightglass serve --demo                              # SQLite in ./sightglass-data, http://127.0.0.1:8080
+  sightglass serve --database-url postgres://sightglass@db/sightglass --host 0.0.0.0
+  SIGHTGLASS_BOOTSTRAP_API_KEY=... sightglass serve    # seeds that admin API key on an empty store
+
+On an empty store the first start prints a one-time link to set the admin password.`,
+    )
+    .action(async (o) => setExit(await serveCommand(ctx, o)));
 
   return program;
 }

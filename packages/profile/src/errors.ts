@@ -9,7 +9,8 @@
  * - `unsupported`: valid input using a feature Sightglass does not implement;
  * - `incompatible`: two profiles or metrics cannot be merged;
  * - `segment-limit`: a segmented profile would exceed its configured segment count;
- * - `write-failed`: a profile writer (file, upload) failed; the data is kept for a retry.
+ * - `write-failed`: a profile writer (file, upload) failed; the data is kept for a retry;
+ * - `locked`: another live writer holds a resource that takes one at a time (an HttpProfileWriter's spool).
  */
 export type ProfileErrorKind =
   | "invalid-argument"
@@ -20,7 +21,8 @@ export type ProfileErrorKind =
   | "unsupported"
   | "incompatible"
   | "segment-limit"
-  | "write-failed";
+  | "write-failed"
+  | "locked";
 
 export interface ProfileErrorDetails {
   /** Byte offset in the input where the problem was found (decoders only). */

@@ -4,6 +4,8 @@
 
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import { ProfileError } from "@sightglass/profile";
+import { deliverProfile, profilesEndpoint } from "@sightglass/profile/node";
 import { CliError, unreadable } from "../errors.js";
 import { formatBytes } from "../output/format.js";
 import type { CommandContext } from "./context.js";
@@ -30,10 +32,6 @@ async function profilePaths(paths: readonly string[]): Promise<string[]> {
   return out;
 }
 
-function retryable(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
 export async function uploadCommand(ctx: CommandContext, paths: string[], o: UploadOptions): Promise<number> {
   if (o.server === undefined)
     throw new CliError("usage", "upload needs --server <url> (e.g. http://localhost:8080)");
@@ -57,68 +55,54 @@ export async function uploadCommand(ctx: CommandContext, paths: string[], o: Upl
   if (!Number.isInteger(retries) || retries < 0)
     throw new CliError("usage", `--retries must be an integer ≥ 0`);
   const files = await profilePaths(paths);
-  const url = new URL(
-    `api/v1/projects/${encodeURIComponent(o.project)}/profiles`,
-    base.href.endsWith("/") ? base : `${base.href}/`,
-  );
+  let url: URL;
+  try {
+    url = profilesEndpoint(base.href, o.project);
+  } catch (e) {
+    if (e instanceof ProfileError) throw new CliError("usage", `${e.message} (check --server and --project)`);
+    throw e;
+  }
   for (const file of files) {
     // Validate before sending: a server should never be the first to notice a broken file.
     await readProfile(file);
     const bytes = await readFile(file);
     // Same bytes → same key: a retried upload (ours or a re-run of the command) is stored once.
     const idempotencyKey = createHash("sha256").update(bytes).digest("hex");
-    let attempt = 0;
-    for (;;) {
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/octet-stream",
-            "x-api-key": apiKey,
-            "idempotency-key": idempotencyKey,
-          },
-          body: bytes,
-          signal: AbortSignal.timeout(60_000),
-        });
-      } catch (e) {
-        if (attempt++ < retries) {
-          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-          continue;
-        }
-        const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-        throw new CliError(
-          "network",
-          `cannot reach ${base.origin}: ${cause} (is the server running? check --server)`,
-          {
-            source: url.href,
-            cause: e,
-          },
-        );
-      }
-      if (response.ok) {
-        print(ctx.stdout, `Uploaded ${file} (${formatBytes(bytes.length)}) → project ${o.project}`);
-        break;
-      }
-      if (retryable(response.status) && attempt++ < retries) {
-        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-        continue;
-      }
-      const body = (await response.text().catch(() => "")).slice(0, 500);
-      const hint =
-        response.status === 401 || response.status === 403
-          ? ` — check ${envName} and that the key may ingest into project ${o.project}`
-          : response.status === 404
-            ? ` — no project ${o.project} on ${base.origin}, or not a Sightglass server`
-            : "";
+    // The library's delivery: the same classification and backoff as a service's HttpProfileWriter.
+    const result = await deliverProfile({
+      url,
+      apiKey,
+      bytes,
+      idempotencyKey,
+      timeoutMs: 60_000,
+      maxAttempts: retries + 1,
+      minBackoffMs: 500,
+    });
+    if (result.kind === "delivered") {
+      print(ctx.stdout, `Uploaded ${file} (${formatBytes(bytes.length)}) → project ${o.project}`);
+      continue;
+    }
+    const { status } = result;
+    if (status === undefined) {
       throw new CliError(
         "network",
-        `upload of ${file} failed: HTTP ${response.status}${body ? `: ${body}` : ""}${hint}`,
-        {
-          source: url.href,
-        },
+        `cannot reach ${base.origin}: ${result.message} (is the server running? check --server)`,
+        { source: url.href, cause: result.kind === "transient" ? result.cause : undefined },
       );
     }
+    const hint =
+      status === 401 || status === 403
+        ? ` — check ${envName} and that the key may ingest into project ${o.project}`
+        : status === 404
+          ? ` — no project ${o.project} on ${base.origin}, or not a Sightglass server`
+          : status >= 300 && status < 400
+            ? ` — ${result.message}`
+            : "";
+    throw new CliError(
+      "network",
+      `upload of ${file} failed: HTTP ${status}${result.body ? `: ${result.body}` : ""}${hint}`,
+      { source: url.href },
+    );
   }
   return 0;
 }

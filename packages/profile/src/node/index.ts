@@ -1,10 +1,30 @@
-// Node-only helpers (file system). Kept out of the main entry point so the core runs in browsers and edge
-// runtimes without Node built-ins.
+// Node-only helpers (file system; delivery to a server through an on-disk spool). Kept out of the main entry
+// point so the core runs in browsers and edge runtimes without Node built-ins.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ProfileError } from "../errors.js";
 import { DatasetProfileView } from "../profile.js";
 import type { BucketInfo, ProfileWriter } from "../rolling-logger.js";
+
+export {
+  HttpProfileWriter,
+  deliverProfile,
+  isIdempotencyKey,
+  postProfile,
+  profilesEndpoint,
+  retryDelayMs,
+} from "./http-writer.js";
+export type {
+  DeliveryResult,
+  HttpProfileWriterOptions,
+  HttpWriterEvent,
+  PostOutcome,
+  ProfileDelivery,
+  ProfilePost,
+  RetryNotice,
+  RetryPolicy,
+  SpoolStatus,
+} from "./http-writer.js";
 
 /** Reads a whylogs v1 or v0 profile file. */
 export async function readProfileFile(path: string): Promise<DatasetProfileView> {
