@@ -82,7 +82,13 @@ export async function buildApp(
   app.decorateRequest("principal", undefined);
   app.addHook("onRequest", async (request) => {
     const path = request.url;
-    if (!path.startsWith("/api/") && !path.startsWith("/v0/") && !path.startsWith("/v1/")) return;
+    if (
+      !path.startsWith("/api/") &&
+      !path.startsWith("/v0/") &&
+      !path.startsWith("/v1/") &&
+      !path.startsWith("/metrics")
+    )
+      return;
     request.principal = await authenticate(store, credentialsOf(request.headers));
     const caller =
       request.principal === undefined

@@ -8,7 +8,7 @@ import { columnFacts } from "@sightglass/analysis";
 import { DatasetProfileView } from "@sightglass/profile";
 import type { SegmentTag } from "@sightglass/profile";
 import type { Store } from "../db/connect.js";
-import type { Database, ProjectTable } from "../db/schema.js";
+import type { Database, ProjectTable, UploadTable } from "../db/schema.js";
 import { ApiError } from "../errors.js";
 import { bucketStart, nextBucketStart } from "../time.js";
 import type { DecodedUpload, ProfileFormat } from "./profiles.js";
@@ -133,142 +133,240 @@ function isUniqueViolation(e: unknown): boolean {
   );
 }
 
-export async function ingestProfile(store: Store, request: IngestRequest): Promise<IngestResult> {
-  const { project } = request;
-  const now = request.now ?? Date.now();
-  const sha256 = createHash("sha256").update(request.bytes).digest("hex");
-  if (request.idempotencyKey !== undefined) {
-    const previous = await existingUpload(store, project.id, request.idempotencyKey, sha256);
-    if (previous !== undefined) {
-      return { upload: uploadInfo(previous, []), duplicate: true, buckets: [] };
+/** An upload decoded and validated, waiting to be merged. */
+interface Prepared {
+  readonly request: IngestRequest;
+  readonly decoded: DecodedUpload;
+  readonly row: UploadTable;
+  readonly tags: SegmentTag[];
+  readonly segKey: string;
+  readonly start: number;
+  readonly now: number;
+  resolve(result: IngestResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Merges uploads into buckets. Uploads for the same bucket that arrive while a merge of it is running are
+ * merged together in the next transaction: the bucket's profile is read, decoded, encoded and written once
+ * per batch instead of once per upload, which is what makes a busy bucket cheap. Each caller still gets its
+ * own result, after the transaction that stored its upload committed.
+ */
+const BUCKET_CACHE_SIZE = 32;
+
+class Ingestor {
+  private readonly queues = new Map<string, Prepared[]>();
+  /** Decoded bucket profiles by version: a bucket merged again soon is not decoded again. */
+  private readonly bucketCache = new Map<string, { version: number; view: DatasetProfileView }>();
+  /** Columns and segments known to be in the catalogs already (per project). */
+  private readonly knownCatalog = new Set<string>();
+
+  constructor(private readonly store: Store) {}
+
+  async ingest(request: IngestRequest): Promise<IngestResult> {
+    const { project } = request;
+    const now = request.now ?? Date.now();
+    const sha256 = createHash("sha256").update(request.bytes).digest("hex");
+    if (request.idempotencyKey !== undefined) {
+      const previous = await existingUpload(this.store, project.id, request.idempotencyKey, sha256);
+      if (previous !== undefined) return { upload: uploadInfo(previous, []), duplicate: true, buckets: [] };
+    }
+    const decoded = decodeUpload(request.bytes);
+    const datasetTimestamp = request.datasetTimestamp ?? decoded.view.datasetTimestamp;
+    if (
+      !Number.isFinite(datasetTimestamp) ||
+      datasetTimestamp < MIN_TIMESTAMP ||
+      datasetTimestamp > now + MAX_FUTURE_MS
+    ) {
+      throw new ApiError(
+        "invalid-profile",
+        `dataset timestamp ${datasetTimestamp} (${Number.isFinite(datasetTimestamp) ? new Date(datasetTimestamp).toISOString() : "invalid"}) is outside the accepted range 1990-01-01 … now + 7 days; set the profile's dataset timestamp (epoch milliseconds)`,
+        { field: "datasetTimestamp" },
+      );
+    }
+    const tags = canonicalTags(decoded.view.segment);
+    const segKey = segmentKey(tags);
+    const start = bucketStart(datasetTimestamp, project.frequency, project.time_zone);
+    const row: UploadTable = {
+      id: `upl_${randomUUID().replace(/-/g, "")}`,
+      project_id: project.id,
+      received_at: now,
+      dataset_timestamp: datasetTimestamp,
+      bucket_start: start,
+      segment_key: segKey,
+      reference_name: request.referenceName ?? null,
+      format: decoded.format,
+      source: request.source,
+      size_bytes: request.bytes.length,
+      sha256,
+      idempotency_key: request.idempotencyKey ?? null,
+      api_key_id: request.apiKeyId ?? null,
+      user_id: request.userId ?? null,
+      column_count: decoded.view.columnNames().length,
+      row_count: decoded.rowCount,
+      bytes: toBuffer(request.bytes),
+    };
+    return new Promise<IngestResult>((resolve, reject) => {
+      const batchKey = `${project.id}\u0000${request.referenceName ?? ""}\u0000${request.referenceName === undefined ? start : ""}`;
+      const queue = this.queues.get(batchKey);
+      const item: Prepared = { request, decoded, row, tags, segKey, start, now, resolve, reject };
+      if (queue !== undefined) {
+        queue.push(item);
+        return;
+      }
+      this.queues.set(batchKey, [item]);
+      void this.drain(batchKey);
+    });
+  }
+
+  /** Merges whatever is queued for `batchKey`, then whatever queued meanwhile, until the queue is empty. */
+  private async drain(batchKey: string): Promise<void> {
+    // Let uploads that arrived in the same tick join the first batch.
+    await new Promise((r) => setImmediate(r));
+    for (;;) {
+      const batch = this.queues.get(batchKey)!;
+      if (batch.length === 0) {
+        this.queues.delete(batchKey);
+        return;
+      }
+      this.queues.set(batchKey, []);
+      try {
+        const results = await this.mergeBatch(batch);
+        batch.forEach((item, i) => item.resolve(results[i]!));
+      } catch (e) {
+        // One upload spoiled the batch (most likely its idempotency key was just stored by another server
+        // process): settle each alone, so the others are not failed for it.
+        for (const item of batch) {
+          try {
+            item.resolve(
+              batch.length === 1 ? await this.settleFailure(e, item) : (await this.mergeBatch([item]))[0]!,
+            );
+          } catch (single) {
+            try {
+              item.resolve(await this.settleFailure(single, item));
+            } catch (final) {
+              item.reject(final);
+            }
+          }
+        }
+      }
     }
   }
-  const decoded = decodeUpload(request.bytes);
-  const datasetTimestamp = request.datasetTimestamp ?? decoded.view.datasetTimestamp;
-  if (
-    !Number.isFinite(datasetTimestamp) ||
-    datasetTimestamp < MIN_TIMESTAMP ||
-    datasetTimestamp > now + MAX_FUTURE_MS
-  ) {
-    throw new ApiError(
-      "invalid-profile",
-      `dataset timestamp ${datasetTimestamp} (${Number.isFinite(datasetTimestamp) ? new Date(datasetTimestamp).toISOString() : "invalid"}) is outside the accepted range 1990-01-01 … now + 7 days; set the profile's dataset timestamp (epoch milliseconds)`,
-      { field: "datasetTimestamp" },
-    );
-  }
-  const tags = canonicalTags(decoded.view.segment);
-  const segKey = segmentKey(tags);
-  const start = bucketStart(datasetTimestamp, project.frequency, project.time_zone);
-  const uploadId = `upl_${randomUUID().replace(/-/g, "")}`;
-  const row = {
-    id: uploadId,
-    project_id: project.id,
-    received_at: now,
-    dataset_timestamp: datasetTimestamp,
-    bucket_start: start,
-    segment_key: segKey,
-    reference_name: request.referenceName ?? null,
-    format: decoded.format,
-    source: request.source,
-    size_bytes: request.bytes.length,
-    sha256,
-    idempotency_key: request.idempotencyKey ?? null,
-    api_key_id: request.apiKeyId ?? null,
-    user_id: request.userId ?? null,
-    column_count: decoded.view.columnNames().length,
-    row_count: decoded.rowCount,
-    bytes: toBuffer(request.bytes),
-  };
-  try {
-    const buckets = await store.db.transaction().execute(async (tx) => {
-      await tx.insertInto("uploads").values(row).execute();
-      await recordCatalog(tx, project.id, decoded, tags, segKey, now);
-      if (request.referenceName !== undefined) {
-        await mergeReference(store, tx, project.id, request.referenceName, decoded.view, segKey, now);
-        return [];
-      }
-      return mergeBuckets(store, tx, project, decoded, segKey, start, uploadId, now);
-    });
-    return { upload: uploadInfo(row, tags), duplicate: false, buckets };
-  } catch (e) {
-    // A concurrent request with the same idempotency key committed first: answer as a duplicate (or conflict).
-    if (request.idempotencyKey !== undefined && isUniqueViolation(e)) {
-      const previous = await existingUpload(store, project.id, request.idempotencyKey, sha256);
-      if (previous !== undefined) return { upload: uploadInfo(previous, tags), duplicate: true, buckets: [] };
+
+  /** A concurrent request with the same idempotency key committed first: answer as a duplicate (or conflict). */
+  private async settleFailure(e: unknown, item: Prepared): Promise<IngestResult> {
+    const key = item.request.idempotencyKey;
+    if (key !== undefined && isUniqueViolation(e)) {
+      const previous = await existingUpload(this.store, item.row.project_id, key, item.row.sha256);
+      if (previous !== undefined)
+        return { upload: uploadInfo(previous, item.tags), duplicate: true, buckets: [] };
     }
     throw e;
   }
-}
 
-async function recordCatalog(
-  tx: Tx,
-  projectId: string,
-  decoded: DecodedUpload,
-  tags: SegmentTag[],
-  segKey: string,
-  now: number,
-): Promise<void> {
-  // DO NOTHING takes no row lock on a conflict, so uploads of one project do not queue behind each other here.
-  const columns = decoded.view.columnNames();
-  if (columns.length > 0) {
-    const facts = scalarMetricsTypes(decoded.view);
-    await tx
-      .insertInto("column_catalog")
-      .values(
-        columns.map((c) => ({
-          project_id: projectId,
-          column_name: c,
-          inferred_type: facts.get(c) ?? "unknown",
-          first_seen: now,
-        })),
-      )
-      .onConflict((oc) => oc.columns(["project_id", "column_name"]).doNothing())
-      .execute();
+  private async mergeBatch(batch: readonly Prepared[]): Promise<IngestResult[]> {
+    const first = batch[0]!;
+    const { project } = first.request;
+    const referenceName = first.request.referenceName;
+    // Within one batch a key may repeat (a client retrying while its first attempt is queued).
+    const seenKeys = new Map<string, Prepared>();
+    const fresh: Prepared[] = [];
+    const duplicates = new Map<Prepared, Prepared>();
+    for (const item of batch) {
+      const key = item.request.idempotencyKey;
+      const earlier = key === undefined ? undefined : seenKeys.get(key);
+      if (earlier !== undefined) duplicates.set(item, earlier);
+      else {
+        if (key !== undefined) seenKeys.set(key, item);
+        fresh.push(item);
+      }
+    }
+    const cacheUpdates: [string, { version: number; view: DatasetProfileView }][] = [];
+    const changedByItem = new Map<
+      Prepared,
+      { segmentKey: string; bucketStart: number; version: number; late: boolean }[]
+    >();
+    let catalogued: string[] = [];
+    await this.store.db.transaction().execute(async (tx) => {
+      for (const item of fresh) await tx.insertInto("uploads").values(item.row).execute();
+      catalogued = await this.recordCatalog(tx, project.id, fresh);
+      // The whole dataset first, then segments in key order: every writer locks in this order, so none deadlock.
+      const targets = new Map<string, Prepared[]>();
+      targets.set("", fresh);
+      for (const item of fresh) {
+        if (item.segKey === "") continue;
+        const list = targets.get(item.segKey) ?? [];
+        list.push(item);
+        targets.set(item.segKey, list);
+      }
+      const order = [...targets.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const key of order) {
+        const items = targets.get(key)!;
+        if (items.length === 0) continue;
+        const parts = items.map((i) => (key === "" ? i.decoded.view.withSegment(undefined) : i.decoded.view));
+        if (referenceName !== undefined) {
+          await mergeReference(this.store, tx, project.id, referenceName, parts, key, first.now);
+          continue;
+        }
+        const changed = await this.mergeBucket(tx, project, key, first.start, items, parts, cacheUpdates);
+        for (const item of items) {
+          const list = changedByItem.get(item) ?? [];
+          list.push(changed.get(item)!);
+          changedByItem.set(item, list);
+        }
+      }
+    });
+    for (const [key, value] of cacheUpdates) this.remember(key, value);
+    for (const entry of catalogued) this.knownCatalog.add(entry);
+    return batch.map((item) => {
+      const earlier = duplicates.get(item);
+      if (earlier !== undefined)
+        return { upload: uploadInfo(earlier.row, earlier.tags), duplicate: true, buckets: [] };
+      return {
+        upload: uploadInfo(item.row, item.tags),
+        duplicate: false,
+        buckets: changedByItem.get(item) ?? [],
+      };
+    });
   }
-  if (segKey !== "") {
-    await tx
-      .insertInto("segment_catalog")
-      .values({ project_id: projectId, segment_key: segKey, tags: JSON.stringify(tags), first_seen: now })
-      .onConflict((oc) => oc.columns(["project_id", "segment_key"]).doNothing())
-      .execute();
-  }
-}
 
-function scalarMetricsTypes(view: DatasetProfileView): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const name of view.columnNames()) out.set(name, columnFacts(view.column(name)!).inferredType);
-  return out;
-}
-
-async function mergeBuckets(
-  store: Store,
-  tx: Tx,
-  project: ProjectTable,
-  decoded: DecodedUpload,
-  segKey: string,
-  start: number,
-  uploadId: string,
-  now: number,
-): Promise<{ segmentKey: string; bucketStart: number; version: number; late: boolean }[]> {
-  // The whole-dataset bucket first, then the segment: every writer locks in this order, so none deadlock.
-  const targets = segKey === "" ? [""] : ["", segKey];
-  const late = nextBucketStart(start, project.frequency, project.time_zone) <= now;
-  const { view } = decoded;
-  const changed: { segmentKey: string; bucketStart: number; version: number; late: boolean }[] = [];
-  for (const key of targets) {
-    const part = key === "" ? view.withSegment(undefined) : view;
-    const current = await lockBucket(store, tx, project.id, key, start, now);
-    const merged =
-      current.profile === null
-        ? part
-        : DatasetProfileView.deserialize(fromBuffer(current.profile)).merge(part);
-    const version = current.version + 1;
+  private async mergeBucket(
+    tx: Tx,
+    project: ProjectTable,
+    key: string,
+    start: number,
+    items: readonly Prepared[],
+    parts: readonly DatasetProfileView[],
+    cacheUpdates: [string, { version: number; view: DatasetProfileView }][],
+  ): Promise<Map<Prepared, { segmentKey: string; bucketStart: number; version: number; late: boolean }>> {
+    const now = items[items.length - 1]!.now;
+    const late = nextBucketStart(start, project.frequency, project.time_zone) <= now;
+    const current = await lockBucket(this.store, tx, project.id, key, start, now);
+    const cacheKey = `${project.id}\u0000${key}\u0000${start}`;
+    const cached = this.bucketCache.get(cacheKey);
+    let merged: DatasetProfileView | undefined;
+    if (current.version > 0) {
+      if (cached !== undefined && cached.version === current.version) merged = cached.view;
+      else {
+        const stored = await tx
+          .selectFrom("buckets")
+          .select("profile")
+          .where("project_id", "=", project.id)
+          .where("segment_key", "=", key)
+          .where("bucket_start", "=", start)
+          .executeTakeFirstOrThrow();
+        merged = DatasetProfileView.deserialize(fromBuffer(stored.profile!));
+      }
+    }
+    for (const part of parts) merged = merged === undefined ? part : merged.merge(part);
+    const version = current.version + items.length;
+    const rows = items.reduce((sum, i) => sum + i.decoded.rowCount, 0);
     await tx
       .updateTable("buckets")
       .set({
-        profile: toBuffer(merged.serialize()),
-        upload_count: current.upload_count + 1,
-        row_count: current.row_count + decoded.rowCount,
+        profile: toBuffer(merged!.serialize()),
+        upload_count: current.upload_count + items.length,
+        row_count: current.row_count + rows,
         last_upload_at: now,
         version,
       })
@@ -276,21 +374,79 @@ async function mergeBuckets(
       .where("segment_key", "=", key)
       .where("bucket_start", "=", start)
       .execute();
-    await materialize(tx, project.id, key, start, merged);
-    await tx
-      .insertInto("events")
-      .values({
+    await materialize(tx, project.id, key, start, merged!);
+    const out = new Map<
+      Prepared,
+      { segmentKey: string; bucketStart: number; version: number; late: boolean }
+    >();
+    // One event per upload, numbered by the bucket version it produced, so a consumer can tell exactly which
+    // merges it has seen.
+    const events = items.map((item, i) => {
+      const v = current.version + i + 1;
+      out.set(item, { segmentKey: key, bucketStart: start, version: v, late });
+      return {
         project_id: project.id,
         kind: "bucket-changed",
         segment_key: key,
         bucket_start: start,
-        payload: JSON.stringify({ uploadId, version, late }),
-        created_at: now,
-      })
-      .execute();
-    changed.push({ segmentKey: key, bucketStart: start, version, late });
+        payload: JSON.stringify({ uploadId: item.row.id, version: v, late }),
+        created_at: item.now,
+      };
+    });
+    await tx.insertInto("events").values(events).execute();
+    cacheUpdates.push([cacheKey, { version, view: merged! }]);
+    return out;
   }
-  return changed;
+
+  private remember(key: string, value: { version: number; view: DatasetProfileView }): void {
+    this.bucketCache.delete(key);
+    this.bucketCache.set(key, value);
+    // Least recently merged out first: memory stays bounded by a few dozen bucket profiles.
+    while (this.bucketCache.size > BUCKET_CACHE_SIZE)
+      this.bucketCache.delete(this.bucketCache.keys().next().value!);
+  }
+
+  /** Adds new columns and segments to the catalogs; returns their cache entries, to remember once committed. */
+  private async recordCatalog(tx: Tx, projectId: string, items: readonly Prepared[]): Promise<string[]> {
+    const columns = new Map<string, DatasetProfileView>();
+    const segments = new Map<string, SegmentTag[]>();
+    for (const item of items) {
+      for (const name of item.decoded.view.columnNames()) {
+        if (!this.knownCatalog.has(`${projectId}\u0000c\u0000${name}`) && !columns.has(name))
+          columns.set(name, item.decoded.view);
+      }
+      if (item.segKey !== "" && !this.knownCatalog.has(`${projectId}\u0000s\u0000${item.segKey}`))
+        segments.set(item.segKey, item.tags);
+    }
+    const now = items[0]?.now ?? Date.now();
+    // DO NOTHING takes no row lock on a conflict, so uploads of one project do not queue behind each other here.
+    const names = [...columns.keys()].sort();
+    for (let i = 0; i < names.length; i += 500) {
+      await tx
+        .insertInto("column_catalog")
+        .values(
+          names.slice(i, i + 500).map((c) => ({
+            project_id: projectId,
+            column_name: c,
+            inferred_type: columnFacts(columns.get(c)!.column(c)!).inferredType,
+            first_seen: now,
+          })),
+        )
+        .onConflict((oc) => oc.columns(["project_id", "column_name"]).doNothing())
+        .execute();
+    }
+    for (const [key, tags] of segments) {
+      await tx
+        .insertInto("segment_catalog")
+        .values({ project_id: projectId, segment_key: key, tags: JSON.stringify(tags), first_seen: now })
+        .onConflict((oc) => oc.columns(["project_id", "segment_key"]).doNothing())
+        .execute();
+    }
+    return [
+      ...names.map((name) => `${projectId}\u0000c\u0000${name}`),
+      ...[...segments.keys()].map((key) => `${projectId}\u0000s\u0000${key}`),
+    ];
+  }
 }
 
 async function lockBucket(store: Store, tx: Tx, projectId: string, key: string, start: number, now: number) {
@@ -311,7 +467,7 @@ async function lockBucket(store: Store, tx: Tx, projectId: string, key: string, 
     .execute();
   let query = tx
     .selectFrom("buckets")
-    .select(["profile", "upload_count", "row_count", "version"])
+    .select(["upload_count", "row_count", "version"])
     .where("project_id", "=", projectId)
     .where("segment_key", "=", key)
     .where("bucket_start", "=", start);
@@ -353,13 +509,12 @@ async function mergeReference(
   tx: Tx,
   projectId: string,
   name: string,
-  view: DatasetProfileView,
-  segKey: string,
+  parts: readonly DatasetProfileView[],
+  key: string,
   now: number,
 ): Promise<void> {
-  const targets = segKey === "" ? [""] : ["", segKey];
-  for (const key of targets) {
-    const part = key === "" ? view.withSegment(undefined) : view;
+  {
+    const part = parts.reduce((a, b) => a.merge(b));
     await tx
       .insertInto("reference_profiles")
       .values({
@@ -392,7 +547,7 @@ async function mergeReference(
         profile: toBuffer(merged.serialize()),
         dataset_timestamp: merged.datasetTimestamp,
         updated_at: now,
-        upload_count: current.upload_count + 1,
+        upload_count: current.upload_count + parts.length,
       })
       .where("project_id", "=", projectId)
       .where("name", "=", name)
@@ -402,3 +557,18 @@ async function mergeReference(
 }
 
 export type { ProfileFormat };
+
+const ingestors = new WeakMap<Store, Ingestor>();
+
+/**
+ * Stores an upload as received and merges it into its time bucket — for its segment and for the whole dataset
+ * — or into a named reference profile. Resolves once the transaction holding it committed.
+ */
+export function ingestProfile(store: Store, request: IngestRequest): Promise<IngestResult> {
+  let ingestor = ingestors.get(store);
+  if (ingestor === undefined) {
+    ingestor = new Ingestor(store);
+    ingestors.set(store, ingestor);
+  }
+  return ingestor.ingest(request);
+}
