@@ -316,7 +316,7 @@ A constraints file:
     .requiredOption("--server <url>", "the server's base URL")
     .requiredOption("--project <id>", "the project to ingest into")
     .option("--api-key-env <name>", `environment variable holding the API key (default ${API_KEY_ENV})`)
-    .option("--retries <n>", "retries on network errors and 5xx answers (default 3)")
+    .option("--retries <n>", "retries on network errors, timeouts, 408/425/429 and 5xx answers (default 3)")
     .addHelpText(
       "after",
       `
