@@ -120,6 +120,6 @@ describe.each(BACKENDS)("pip whylogs WhyLabsWriter against the server on %s", (b
       body: { datasetTimestamp: TS },
     });
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.message).toMatch(/create it in Sightglass first/);
+    expect(unknown.body.error.message).toMatch(/create a project with this dataset id/);
   });
 });

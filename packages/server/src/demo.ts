@@ -80,6 +80,7 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
       .execute();
   const project = {
     id: DEMO_PROJECT_ID,
+    dataset_id: DEMO_PROJECT_ID,
     org_id: DEMO_ORG_ID,
     name: "Credit approval (demo)",
     description:

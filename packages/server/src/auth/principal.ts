@@ -201,8 +201,9 @@ export function requireOrg(
 ): Principal {
   const p = requireAuthenticated(principal);
   if (!canSeeOrg(p, orgId)) throw notFound(`organization ${orgId}`);
-  // A key bound to one project acts on that project only, never on its organization.
-  if (p.kind === "api-key" && p.projectId !== null && permission !== "read") {
+  // A key bound to one project acts on that project only, never on its organization (not even to read its
+  // members or keys).
+  if (p.kind === "api-key" && p.projectId !== null) {
     throw new ApiError("forbidden", `API key ${p.keyId} is bound to project ${p.projectId}`);
   }
   if (!permits(p, orgId, permission)) throw forbidden(p, permission);

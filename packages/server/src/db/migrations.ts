@@ -56,6 +56,7 @@ function initial(dialect: Dialect): Migration {
       await db.schema
         .createTable("projects")
         .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("dataset_id", "text", (c) => c.notNull())
         .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id").onDelete("cascade"))
         .addColumn("name", "text", (c) => c.notNull())
         .addColumn("description", "text", (c) => c.notNull())
@@ -63,7 +64,12 @@ function initial(dialect: Dialect): Migration {
         .addColumn("time_zone", "text", (c) => c.notNull())
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("projects_org").on("projects").column("org_id").execute();
+      await db.schema
+        .createIndex("projects_dataset")
+        .on("projects")
+        .columns(["org_id", "dataset_id"])
+        .unique()
+        .execute();
       await db.schema
         .createTable("api_keys")
         .addColumn("id", "text", (c) => c.primaryKey())

@@ -65,6 +65,8 @@ export interface ApiKeyTable {
 
 export interface ProjectTable {
   id: string;
+  /** whylogs' dataset id: unique within the organization. */
+  dataset_id: string;
   org_id: string;
   name: string;
   description: string;

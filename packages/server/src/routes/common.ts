@@ -41,6 +41,7 @@ export const projectSchema = {
   type: "object",
   properties: {
     id: { type: "string" },
+    datasetId: { type: "string", description: "The whylogs dataset id (WHYLABS_DEFAULT_DATASET_ID)" },
     organizationId: { type: "string" },
     name: { type: "string" },
     description: { type: "string" },
@@ -48,12 +49,13 @@ export const projectSchema = {
     timeZone: { type: "string" },
     createdAt: { type: "number" },
   },
-  required: ["id", "organizationId", "name", "frequency", "timeZone", "createdAt"],
+  required: ["id", "datasetId", "organizationId", "name", "frequency", "timeZone", "createdAt"],
 } as const;
 
 export function projectJson(p: ProjectTable) {
   return {
     id: p.id,
+    datasetId: p.dataset_id,
     organizationId: p.org_id,
     name: p.name,
     description: p.description,

@@ -7,6 +7,7 @@ import type { BatchFrequency } from "../db/schema.js";
 import { ApiError } from "../errors.js";
 import { parseSegmentParam, tagsOfSegmentKey } from "../store/profiles.js";
 import { isTimeZone, parseTime } from "../time.js";
+import { randomAlphanumeric } from "../auth/secrets.js";
 import {
   ID_PATTERN,
   authorizedProject,
@@ -51,7 +52,14 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   app.post<{
     Params: { orgId: string };
-    Body: { id?: string; name: string; description?: string; frequency?: BatchFrequency; timeZone?: string };
+    Body: {
+      id?: string;
+      datasetId?: string;
+      name: string;
+      description?: string;
+      frequency?: BatchFrequency;
+      timeZone?: string;
+    };
   }>(
     "/api/v1/organizations/:orgId/projects",
     {
@@ -95,11 +103,31 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
           `unknown time zone ${JSON.stringify(timeZone)} (use an IANA name such as Europe/Paris)`,
           { field: "timeZone" },
         );
-      const id = request.body.id ?? `model-${Math.random().toString(36).slice(2, 10)}`;
+      const id = request.body.id ?? `prj-${randomAlphanumeric(10).toLowerCase()}`;
+      const datasetId = request.body.datasetId ?? request.body.id ?? id;
+      // Project ids are global names (like repository names on a forge); dataset ids are per organization, so
+      // every organization can have the "model-1" its whylogs jobs write to.
       const exists = await db.selectFrom("projects").select("id").where("id", "=", id).executeTakeFirst();
-      if (exists !== undefined) throw new ApiError("conflict", `project id ${id} is taken`, { field: "id" });
+      if (exists !== undefined)
+        throw new ApiError("conflict", `project id ${id} is not available; choose another or omit id`, {
+          field: "id",
+        });
+      const sameDataset = await db
+        .selectFrom("projects")
+        .select("id")
+        .where("org_id", "=", request.params.orgId)
+        .where("dataset_id", "=", datasetId)
+        .executeTakeFirst();
+      if (sameDataset !== undefined) {
+        throw new ApiError(
+          "conflict",
+          `project ${sameDataset.id} already has dataset id ${datasetId} in this organization`,
+          { field: "datasetId" },
+        );
+      }
       const row = {
         id,
+        dataset_id: datasetId,
         org_id: request.params.orgId,
         name: request.body.name,
         description: request.body.description ?? "",

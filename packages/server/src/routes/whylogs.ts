@@ -5,10 +5,10 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../app.js";
-import { requireAuthenticated } from "../auth/principal.js";
+import { requireAuthenticated, visibleOrgs } from "../auth/principal.js";
 import { randomAlphanumeric, sha256Hex } from "../auth/secrets.js";
 import type { ProjectTable } from "../db/schema.js";
-import { ApiError, notFound } from "../errors.js";
+import { ApiError } from "../errors.js";
 import { isZip, unzip } from "../store/zip.js";
 import { requireProject } from "../auth/principal.js";
 import { ingestAndCount } from "./ingest.js";
@@ -47,22 +47,39 @@ export function registerWhylogsRoutes(app: FastifyInstance, ctx: AppContext): vo
     datasetId: string,
   ): Promise<ProjectTable> {
     const principal = requireAuthenticated(request.principal);
-    if (orgId !== undefined && principal.kind === "api-key" && principal.orgId !== orgId)
-      throw notFound(`organization ${orgId}`);
-    const project = await db
-      .selectFrom("projects")
-      .selectAll()
-      .where("id", "=", datasetId)
-      .executeTakeFirst();
-    if (project !== undefined && orgId !== undefined && project.org_id !== orgId)
-      throw notFound(`project ${datasetId}`);
-    if (project === undefined) {
+    // whylogs names a dataset of an organization: the one in the path, else the caller's (a signed-in user's
+    // organizations are searched; a name in several of them is ambiguous).
+    const orgs = orgId !== undefined ? [orgId] : visibleOrgs(principal);
+    const matches =
+      orgs.length === 0
+        ? []
+        : await db
+            .selectFrom("projects")
+            .selectAll()
+            .where("org_id", "in", orgs)
+            .where("dataset_id", "=", datasetId)
+            .limit(2)
+            .execute();
+    if (matches.length > 1) {
       throw new ApiError(
-        "not-found",
-        `project ${datasetId} not found: create it in Sightglass first (its id is the whylogs dataset id)`,
+        "conflict",
+        `dataset id ${datasetId} exists in several of your organizations; use /v0/organizations/{org}/log/async/${datasetId}`,
       );
     }
-    return requireProject(principal, project, datasetId, "ingest");
+    const project = matches[0];
+    // A project the caller may not see answers exactly like a missing one, hint included: existence does not
+    // leak across organizations.
+    try {
+      return requireProject(principal, project, datasetId, "ingest");
+    } catch (e) {
+      if (e instanceof ApiError && e.code === "not-found") {
+        throw new ApiError(
+          "not-found",
+          `project ${datasetId} not found: create a project with this dataset id in Sightglass first`,
+        );
+      }
+      throw e;
+    }
   }
 
   async function uploadUrl(
