@@ -139,9 +139,18 @@ function apply(config: ServerConfig, raw: Raw, source: (key: string) => string):
         out.publicUrl = url;
         break;
       }
+      case "databaseUrl": {
+        const url = text(value, key, from);
+        if (url !== "" && !/^postgres(ql)?:\/\//.test(url)) {
+          throw new ServerError(
+            `databaseUrl (${from}) must be a postgres:// URL (leave it unset for SQLite)`,
+          );
+        }
+        out.databaseUrl = url || undefined;
+        break;
+      }
       case "host":
       case "dataDir":
-      case "databaseUrl":
       case "bootstrapApiKey":
         out[key] = text(value, key, from) || undefined;
         if (key === "host" || key === "dataDir")
