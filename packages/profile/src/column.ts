@@ -68,6 +68,40 @@ export class ColumnProfileView {
     return new ColumnProfileView(this.name, merged);
   }
 
+  /**
+   * The merge of several views of one column, as merging them left to right but with one copy per metric
+   * (merging into a fresh copy at every step dominated merging many buckets); see DatasetProfileView.mergeAll.
+   */
+  static mergeAll(views: readonly ColumnProfileView[]): ColumnProfileView {
+    if (views.length === 0) throw new ProfileError("invalid-argument", "mergeAll needs at least one view");
+    if (views.length === 1) return views[0]!;
+    const name = views[0]!.name;
+    const byNamespace = new Map<string, ColumnMetric[]>();
+    for (const view of views) {
+      for (const [ns, m] of view.metrics) {
+        const list = byNamespace.get(ns);
+        if (list === undefined) byNamespace.set(ns, [m]);
+        else list.push(m);
+      }
+    }
+    const merged: ColumnMetric[] = [];
+    for (const metrics of byNamespace.values()) {
+      const target = metrics[0]!.copy();
+      const rest = metrics.slice(1);
+      try {
+        if (target.mergeFromAll !== undefined) target.mergeFromAll(rest);
+        else for (const m of rest) target.mergeFrom(m);
+      } catch (cause) {
+        if (cause instanceof ProfileError && cause.column === undefined) {
+          throw new ProfileError(cause.kind, cause.message, { column: name, cause });
+        }
+        throw cause;
+      }
+      merged.push(target);
+    }
+    return new ColumnProfileView(name, merged);
+  }
+
   /** `namespace/component` → component, as written to files. */
   toComponents(): ColumnComponents {
     const out: ColumnComponents = new Map();

@@ -430,6 +430,49 @@ export class DatasetProfileView {
     });
   }
 
+  /**
+   * The merge of several views, as merging them left to right (`a.merge(b).merge(c)…`) but with one copy of each
+   * metric instead of one per step: what reading a long time range costs. Counts, moments, min/max, HLL and
+   * frequent-item estimates equal the pairwise fold's; a KLL compacts with other random bits when it is not
+   * copied between merges, so its quantiles are another draw with the same guarantee. Deterministic.
+   */
+  static mergeAll(views: readonly DatasetProfileView[]): DatasetProfileView {
+    if (views.length === 0) throw new ProfileError("invalid-argument", "mergeAll needs at least one view");
+    if (views.length === 1) return views[0]!;
+    for (const v of views) {
+      if (!(v instanceof DatasetProfileView))
+        throw new ProfileError("invalid-argument", "mergeAll expects DatasetProfileViews");
+    }
+    // Everything but the columns is small: the pairwise merge folds it over views without columns.
+    const empty = new Map<string, ColumnProfileView>();
+    const shell = views.map((v) => v.withColumns(empty)).reduce((a, b) => a.merge(b));
+    const byName = new Map<string, ColumnProfileView[]>();
+    for (const v of views) {
+      for (const [name, c] of v.cols) {
+        const list = byName.get(name);
+        if (list === undefined) byName.set(name, [c]);
+        else list.push(c);
+      }
+    }
+    const cols = new Map<string, ColumnProfileView>();
+    for (const [name, list] of byName) cols.set(name, ColumnProfileView.mergeAll(list));
+    return shell.withColumns(cols);
+  }
+
+  private withColumns(columns: ReadonlyMap<string, ColumnProfileView>): DatasetProfileView {
+    return new DatasetProfileView({
+      columns,
+      datasetTimestamp: this.datasetTimestamp,
+      creationTimestamp: this.creationTimestamp,
+      metadata: this.metadata,
+      ...(this.segment !== undefined ? { segment: this.segment } : {}),
+      ...(this.modelPerformance !== undefined ? { modelPerformance: this.modelPerformance } : {}),
+      ...(this.performance !== undefined ? { performance: this.performance } : {}),
+      ...(this.extensionColumns !== undefined ? { extensionColumns: this.extensionColumns } : {}),
+      unusedMetricPaths: this.unusedMetricPaths,
+    });
+  }
+
   /** A copy with other segment tags (used by segmented profiles). */
   withSegment(
     segment: readonly SegmentTag[] | undefined,

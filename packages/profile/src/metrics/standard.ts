@@ -42,6 +42,8 @@ export interface ColumnMetric {
   update(batch: ColumnBatch): void;
   /** Merges `other` (same namespace) into this metric. */
   mergeFrom(other: ColumnMetric): void;
+  /** Merges several at once, where that is cheaper than one at a time (optional; same estimates). */
+  mergeFromAll?(others: readonly ColumnMetric[]): void;
   copy(): ColumnMetric;
   writeComponents(out: ColumnComponents): void;
   writeSummary(out: Record<string, SummaryValue>, options: SummaryOptions): void;
@@ -496,12 +498,21 @@ export class CardinalityMetric implements ColumnMetric {
   }
 
   mergeFrom(other: ColumnMetric): void {
-    const o = sameKind(this, other);
-    const lgK = Math.max(this.hll.getLgConfigK(), o.hll.getLgConfigK());
-    const type = Math.max(this.hll.getTgtHllType(), o.hll.getTgtHllType()) as HllType;
+    this.mergeFromAll([other]);
+  }
+
+  /** One union for all: each pairwise union would convert the registers to HLL_8 and back again. */
+  mergeFromAll(others: readonly ColumnMetric[]): void {
+    const sketches = others.map((other) => sameKind(this, other).hll);
+    let lgK = this.hll.getLgConfigK();
+    let type = this.hll.getTgtHllType();
+    for (const h of sketches) {
+      lgK = Math.max(lgK, h.getLgConfigK());
+      type = Math.max(type, h.getTgtHllType()) as HllType;
+    }
     const union = new HllUnion(lgK);
     union.update(this.hll);
-    union.update(o.hll);
+    for (const h of sketches) union.update(h);
     this.hll = union.getResult(type);
   }
 

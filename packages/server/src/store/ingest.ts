@@ -358,7 +358,7 @@ class Ingestor {
         merged = DatasetProfileView.deserialize(fromBuffer(stored.profile!));
       }
     }
-    for (const part of parts) merged = merged === undefined ? part : merged.merge(part);
+    merged = DatasetProfileView.mergeAll(merged === undefined ? parts : [merged, ...parts]);
     const version = current.version + items.length;
     const rows = items.reduce((sum, i) => sum + i.decoded.rowCount, 0);
     await tx

@@ -43,7 +43,7 @@ export async function mergedRange(
 ): Promise<DatasetProfileView | undefined> {
   const buckets = await bucketProfiles(store, projectId, segmentKey, start, end);
   if (buckets.length === 0) return undefined;
-  return buckets.map((b) => b.view).reduce((a, b) => a.merge(b));
+  return DatasetProfileView.mergeAll(buckets.map((b) => b.view));
 }
 
 export async function referenceProfile(
