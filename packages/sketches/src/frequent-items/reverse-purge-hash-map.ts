@@ -6,6 +6,14 @@ const LOAD_FACTOR = 0.75;
 const MAX_SAMPLE_SIZE = 1024;
 /** Counters below this are counted in a histogram to find the purge median without selection. */
 const HISTOGRAM_SIZE = 64;
+/**
+ * Scratch space of the purge, shared by every map: a purge runs to completion without yielding, so one buffer
+ * serves all of them, and a sketch costs no fixed 8 KiB for it.
+ */
+const PURGE_SAMPLES = new Float64Array(MAX_SAMPLE_SIZE);
+const PURGE_HISTOGRAM = new Int32Array(HISTOGRAM_SIZE);
+/** Cache misses a map takes before it builds its front cache. */
+const CACHE_WARMUP_UPDATES = 4096;
 const GOLDEN_RATIO = 0.6180339887498949;
 
 /** Largest front cache (string → slot) that lets hot items skip the 64-bit slot hash. */
@@ -84,8 +92,8 @@ export class ReversePurgeHashMap {
    */
   private cache = NO_CACHE;
   private cacheMask = 0;
-  private readonly samples = new Float64Array(MAX_SAMPLE_SIZE);
-  private readonly histogram = new Int32Array(HISTOGRAM_SIZE);
+  /** Cache misses so far: the front cache is only built once a map has proved busy. */
+  private slowCalls = 0;
 
   /**
    * With `deferred`, the slot arrays are only allocated at the first insertion: an 8-byte empty
@@ -150,7 +158,12 @@ export class ReversePurgeHashMap {
 
   /** {@link adjustOrInsert} past a front-cache slot miss; `f` is the key's front hash. */
   private adjustOrInsertSlow(key: string, value: number, f: number): number {
-    if (this.cache === NO_CACHE) this.allocateCache();
+    if (this.cache === NO_CACHE) {
+      // Small sketches (a profile per hour of a few rows, thousands of them alive at once) never pay for the
+      // cache's tens of kilobytes; busy ones build it after a warm-up.
+      if (++this.slowCalls <= CACHE_WARMUP_UPDATES) return this.adjustOrInsertUncached(key, value);
+      this.allocateCache();
+    }
     const cache = this.cache;
     const c = f & this.cacheMask;
     const e = c * ENTRY_INTS;
@@ -293,7 +306,7 @@ export class ReversePurgeHashMap {
    */
   private purge(): number {
     const limit = Math.min(MAX_SAMPLE_SIZE, this.numActive);
-    const histogram = this.histogram;
+    const histogram = PURGE_HISTOGRAM;
     histogram.fill(0);
     const { states, values } = this;
     // Counters are positive integers and usually small (the purge keeps them so): the median is
@@ -319,7 +332,7 @@ export class ReversePurgeHashMap {
       }
     }
     if (median === 0) {
-      const samples = this.samples;
+      const samples = PURGE_SAMPLES;
       count = 0;
       for (let i = 0; count < limit; i++) if (states[i] !== 0) samples[count++] = values[i]!;
       median = selectKth(samples, limit, k);

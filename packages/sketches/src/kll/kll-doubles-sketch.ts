@@ -131,7 +131,7 @@ export class KllDoublesSketch {
     this.caps = capacityTable(k);
     this.levels = Int32Array.of(k, k);
     // deserialize() replaces the buffer right away; skipping the throwaway allocation halves its cost.
-    this.items = decoding ? NO_ITEMS : allocItems(k);
+    this.items = decoding ? NO_ITEMS : ownItems(k, k);
     this.itemsRoom = this.items.length;
     this.bits = checkBitSource(options?.bitSource ?? new SeededBitSource());
   }
@@ -713,12 +713,21 @@ export class KllDoublesSketch {
   // internals
 
   private clone(): KllDoublesSketch {
-    const c = new KllDoublesSketch(this.k, { bitSource: this.bits });
+    // Like deserialize: the buffer is replaced at once, so the constructor allocates none.
+    decoding = true;
+    let c: KllDoublesSketch;
+    try {
+      c = new KllDoublesSketch(this.k, { bitSource: this.bits });
+    } finally {
+      decoding = false;
+    }
     c.minK = this.minK;
     c.n = this.n;
     c.numLevels = this.numLevels;
     c.levels = this.levels.slice();
-    c.items = allocItems(this.items.length);
+    // A buffer of its own, not a slab region: copies are what views keep for long, and a long-lived region
+    // would pin its whole slab, garbage neighbours included.
+    c.items = new Float64Array(this.items.length);
     c.itemsRoom = c.items.length;
     c.items.set(this.items);
     c.levelZeroSorted = this.levelZeroSorted;
@@ -811,7 +820,7 @@ export class KllDoublesSketch {
       newItems.copyWithin(delta, 0, oldCap);
     } else {
       this.itemsRoom = roomFor(this.caps, newCap, this.numLevels + 1);
-      newItems = allocItems(newCap, this.itemsRoom);
+      newItems = ownItems(newCap, this.itemsRoom);
       newItems.set(this.items.subarray(0, oldCap), delta);
     }
     const newLevels = new Int32Array(this.numLevels + 2);
@@ -914,7 +923,7 @@ export class KllDoublesSketch {
     let items = this.items;
     if (target > this.itemsRoom) {
       this.itemsRoom = roomFor(caps, target, curLevels);
-      items = allocItems(target, this.itemsRoom);
+      items = ownItems(target, this.itemsRoom);
     } else if (target !== items.length) {
       items = new Float64Array(items.buffer, items.byteOffset, target);
     }
@@ -1059,6 +1068,16 @@ function roomFor(caps: Int32Array, capacity: number, numLevels: number): number 
 
 /** Set only around the constructor call in deserialize(), which installs its own item buffer. */
 let decoding = false;
+
+/**
+ * A buffer of the sketch's own for `length` items with room for `room`. Only decoding takes regions of the
+ * shared slabs (many sketches decoded together live and die together); a sketch that is updated or grown
+ * lives on its own, because a long-lived slab region pins its whole slab, garbage neighbours included — a
+ * view of a one-row profile held twice its size that way.
+ */
+function ownItems(length: number, room: number): Float64Array {
+  return new Float64Array(new ArrayBuffer(room * 8), 0, length);
+}
 const NO_ITEMS = new Float64Array(0);
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
