@@ -57,8 +57,10 @@ export default defineConfig({
         test: {
           name: "server",
           include: ["tests/server/**/*.test.ts"],
+          // The build (WebAssembly kernel, then `tsc -b`): the concurrency suite runs the compiled `sightglass
+          // serve` as separate processes.
           globalSetup: [
-            "scripts/vitest-build-wasm.ts",
+            "scripts/vitest-build.ts",
             "tests/support/postgres-setup.ts",
             "tests/oracle/setup-python.ts",
           ],

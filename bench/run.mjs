@@ -3,14 +3,19 @@
 // @sightglass/profile next to pip `whylogs` (bench/profile.mjs), then a drift report from two profiles
 // (@sightglass/analysis) next to pip `evidently` on the raw rows (bench/drift.mjs), then the `sightglass`
 // command on CSV files next to pandas + whylogs and pandas + evidently (bench/cli.mjs), then label-free
-// performance estimation from monthly profiles next to pip `nannyml` on the raw rows (bench/performance.mjs).
+// performance estimation from monthly profiles next to pip `nannyml` on the raw rows (bench/performance.mjs). On
+// request only (`node bench/run.mjs server`): the `sightglass serve` server over HTTP on SQLite and PostgreSQL,
+// without a peer (bench/server.mjs).
 //
-// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile,drift,cli,performance|<case id>,…] [--out <file>]
-//   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile, drift, CLI and
-//             synthetic performance inputs
-//   --only    comma-separated groups (kll, hll, fi, profile, drift, cli, performance) or case ids
+// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile,drift,cli,performance,server|<case id>,…]
+//                           [--out <file>] [<group or case id> …]
+//   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile, drift, CLI, synthetic
+//             performance and server inputs
+//   --only    comma-separated groups (kll, hll, fi, profile, drift, cli, performance, server) or case ids
 //             (profile-columnar, profile-rows, profile-size, profile-rss, drift-columns, drift-wide, cli-profile,
-//             cli-drift, performance-housing, performance-synthetic, …)
+//             cli-drift, performance-housing, performance-synthetic, server-ingest, server-timeseries,
+//             server-drift, …); bare arguments are added to it: `node bench/run.mjs server` runs only that group.
+//             Without either, every group runs but server.
 //   --out     where to write the JSON results (default bench/out/results.json)
 //
 // Methodology: input data is generated once here and written to a temporary directory as raw little-endian
@@ -31,6 +36,7 @@ const { PROFILE_CASE_IDS, runProfileBench } = await import("./profile.mjs");
 const { DRIFT_CASE_IDS, runDriftBench } = await import("./drift.mjs");
 const { CLI_CASE_IDS, runCliBench } = await import("./cli.mjs");
 const { PERFORMANCE_CASE_IDS, runPerformanceBench } = await import("./performance.mjs");
+const { SERVER_CASE_IDS, runServerBench } = await import("./server.mjs");
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
@@ -38,8 +44,11 @@ const { PERFORMANCE_CASE_IDS, runPerformanceBench } = await import("./performanc
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyIndex = args.indexOf("--only");
-const only = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? "").split(",").filter(Boolean) : [];
 const outIndex = args.indexOf("--out");
+// Bare arguments (not an option, not the value of --only / --out) name groups or cases, as --only does.
+const optionValues = new Set([onlyIndex, outIndex].filter((i) => i >= 0).map((i) => i + 1));
+const bare = args.filter((a, i) => !a.startsWith("--") && !optionValues.has(i));
+const only = [...(onlyIndex >= 0 ? (args[onlyIndex + 1] ?? "").split(",") : []), ...bare].filter(Boolean);
 const outPath =
   outIndex >= 0 && args[outIndex + 1] ? resolve(args[outIndex + 1]) : join(here, "out", "results.json");
 const REPETITIONS = 5;
@@ -214,15 +223,29 @@ const cliSelected = CLI_CASE_IDS.some(selectCli);
 // A full run of the performance group takes about a minute, most of it NannyML on the 13M synthetic rows.
 const selectPerformance = (id) => only.length === 0 || only.includes("performance") || only.includes(id);
 const performanceSelected = PERFORMANCE_CASE_IDS.some(selectPerformance);
-if (selected.length === 0 && !profileSelected && !driftSelected && !cliSelected && !performanceSelected) {
+// The server group is opt-in (`node bench/run.mjs server`, or its case ids): a full run takes 2½–4 minutes on
+// 2 cores, most of it the drift requests over 8 MB bucket profiles and the PostgreSQL ingestion; it starts
+// server processes and the PostgreSQL cluster of scripts/postgres.mjs; and tests/oracle/bench-smoke.test.ts
+// expects exactly the table rows of the default groups.
+const selectServer = (id) => only.includes("server") || only.includes(id);
+const serverSelected = SERVER_CASE_IDS.some(selectServer);
+if (
+  selected.length === 0 &&
+  !profileSelected &&
+  !driftSelected &&
+  !cliSelected &&
+  !performanceSelected &&
+  !serverSelected
+) {
   console.error(
-    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile, drift, cli, performance; ids: ` +
+    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile, drift, cli, performance, server; ids: ` +
       [
         ...CASES.map((c) => c.id),
         ...PROFILE_CASE_IDS,
         ...DRIFT_CASE_IDS,
         ...CLI_CASE_IDS,
         ...PERFORMANCE_CASE_IDS,
+        ...SERVER_CASE_IDS,
       ].join(", "),
   );
   process.exit(2);
@@ -612,6 +635,17 @@ if (performanceSelected) {
   console.log(`${peerOutput || profile || drift || cli ? "\n" : ""}${run.markdown}`);
 }
 
+let server;
+if (serverSelected) {
+  const run = await runServerBench({
+    quick,
+    select: selectServer,
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  server = run.json;
+  console.log(`${peerOutput || profile || drift || cli || performanceEstimation ? "\n" : ""}${run.markdown}`);
+}
+
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(
   outPath,
@@ -623,6 +657,7 @@ writeFileSync(
       ...(drift ? { drift } : {}),
       ...(cli ? { cli } : {}),
       ...(performanceEstimation ? { performance: performanceEstimation } : {}),
+      ...(server ? { server } : {}),
     },
     null,
     2,
