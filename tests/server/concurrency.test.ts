@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { DatasetProfile, DatasetProfileView, SegmentedProfile } from "@sightglass/profile";
 import { createDatabase, dropDatabase } from "../support/postgres-setup.js";
+import { waitForMerges } from "./support.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CLI = join(repoRoot, "packages", "cli", "bin", "sightglass.js");
@@ -384,6 +385,8 @@ async function checkConcurrentIngestion(
     expect(h.rows).toBe(p!.rows);
   }
 
+  // Uploads are merged moments after they are stored; the checks below are about the merged buckets.
+  await waitForMerges(base, project, KEY);
   for (const segment of segments) {
     // Bucket bookkeeping: one version per distinct upload merged into it.
     const buckets = await api(base, "GET", `/api/v1/projects/${project}/buckets?${segmentParam(segment)}`);

@@ -89,7 +89,7 @@ describe.each(BACKENDS)("ingestion on %s", (backend) => {
   });
 
   it("merges late data into its past bucket and records a bucket-changed event", async () => {
-    const late = await call(t.url, "POST", `/api/v1/projects/${project}/profiles`, {
+    const late = await call(t.url, "POST", `/api/v1/projects/${project}/profiles?wait=true`, {
       key: ADMIN_KEY,
       bytes: profileAt(T0 + 5 * 60_000, [100]),
     });

@@ -41,7 +41,12 @@ describe.each(BACKENDS)("operations on %s", (backend) => {
         .view()
         .serialize();
       expect(
-        (await call(t.url, "POST", `/api/v1/projects/${project}/profiles`, { key: ADMIN_KEY, bytes })).status,
+        (
+          await call(t.url, "POST", `/api/v1/projects/${project}/profiles?wait=true`, {
+            key: ADMIN_KEY,
+            bytes,
+          })
+        ).status,
       ).toBe(201);
     }
     expect((await call(t.url, "GET", "/metrics")).status).toBe(401);

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliBin } from "../cli/support.js";
-import { ADMIN_KEY, BACKENDS, call, createProject, storeFor } from "./support.js";
+import { waitForMerges, ADMIN_KEY, BACKENDS, call, createProject, storeFor } from "./support.js";
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -257,6 +257,9 @@ describe.each(BACKENDS)("spool delivery across server and client crashes on %s",
     const hours = [...expected.keys()].sort((a, b) => a - b);
     const end = hours.at(-1)! + HOUR;
 
+    // Uploads are merged into their buckets moments after they are stored (and after a crash, by the restarted
+    // server's recovery sweep): wait for that, then every bucket must hold exactly its rows.
+    await waitForMerges(url, "stream");
     const buckets = await call(url, "GET", `/api/v1/projects/stream/buckets`, { key: ADMIN_KEY });
     expect(buckets.body.buckets.map((b: { start: number }) => b.start)).toEqual(hours);
     expect(buckets.body.buckets.reduce((s: number, b: { rows: number }) => s + b.rows, 0)).toBe(N);

@@ -117,3 +117,23 @@ export async function createProject(base: string, body: Record<string, unknown>)
   if (res.status !== 201) throw new Error(`create project: ${res.status} ${JSON.stringify(res.body)}`);
   return (res.body as { id: string }).id;
 }
+
+/** Waits until every stored upload of the project is merged into its buckets (they are, moments after). */
+export async function waitForMerges(
+  base: string,
+  project: string,
+  key = ADMIN_KEY,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call(base, "GET", `/api/v1/projects/${project}/buckets`, { key });
+    const pending = (res.body.buckets as { pendingUploads: number }[]).reduce(
+      (sum, b) => sum + b.pendingUploads,
+      0,
+    );
+    if (pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`${pending} uploads still pending after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -93,6 +93,7 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
   const next = random(20261204);
   const rowsPerHour = options.rowsPerHour ?? 120;
   const labelsUntil = end - facts.labelDelayDays * DAY;
+  const merges: Promise<unknown>[] = [];
   for (let hour = start; hour < end; hour += HOUR) {
     const drifted = hour >= facts.driftStart;
     const columns: Record<string, unknown[]> = {
@@ -153,13 +154,17 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
     });
     profile.track(columns);
     for (const view of profile.views()) {
-      await ingestProfile(store, {
+      const result = await ingestProfile(store, {
         project,
         bytes: view.serialize(),
         source: "api",
         now: hour + HOUR + 5 * 60_000,
       });
+      merges.push(result.merged);
     }
+    // A day's uploads merge together; waiting per day keeps the pending set (and memory) small.
+    if (merges.length >= 24 * REGIONS.length) await Promise.all(merges.splice(0));
   }
+  await Promise.all(merges);
   return facts;
 }

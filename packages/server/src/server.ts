@@ -8,6 +8,7 @@ import type { ServerConfig } from "./config.js";
 import { openStore } from "./db/connect.js";
 import type { Store } from "./db/connect.js";
 import { bootstrap } from "./store/accounts.js";
+import { ingestorOf } from "./store/ingest.js";
 import { seedDemo } from "./demo.js";
 
 export interface RunningServer {
@@ -38,6 +39,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     const base = config.publicUrl ?? url;
+    const ingestor = ingestorOf(store, (error, context) => built!.app.log.error({ err: error }, context));
+    ingestor.startRecovery();
     built.context.ready = true;
     let closing: Promise<void> | undefined;
     const { app, context } = built;
@@ -51,6 +54,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         closing ??= (async () => {
           context.ready = false;
           await app.close();
+          // Uploads accepted before the close are merged before the store closes.
+          await ingestor.close();
           await store.close();
         })();
         return closing;

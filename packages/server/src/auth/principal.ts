@@ -1,7 +1,7 @@
 // Who is calling and what they may do. Every route asks one of the `require…` functions; a caller who may not
 // see an organization gets "not found" for it and everything in it, so existence does not leak across tenants.
 import type { Store } from "../db/connect.js";
-import type { KeyScope, ProjectTable, Role } from "../db/schema.js";
+import type { ApiKeyTable, KeyScope, ProjectTable, Role } from "../db/schema.js";
 import { ApiError, notFound } from "../errors.js";
 import { parseApiKey, sameSecret, sha256Hex } from "./secrets.js";
 
@@ -88,11 +88,7 @@ export async function authenticate(
     if (parsed === undefined) {
       throw new ApiError("unauthenticated", "the API key is malformed: expected <10-character id>.<secret>");
     }
-    const key = await store.db
-      .selectFrom("api_keys")
-      .selectAll()
-      .where("id", "=", parsed.id)
-      .executeTakeFirst();
+    const key = await apiKeyRow(store, parsed.id, now);
     if (key === undefined || !sameSecret(key.secret_hash, sha256Hex(parsed.secret))) {
       throw new ApiError("unauthenticated", `API key ${parsed.id} is not valid`);
     }
@@ -150,6 +146,29 @@ export async function authenticate(
     };
   }
   return undefined;
+}
+
+/**
+ * API key rows are looked up on every request; a short-lived copy saves that query under load. A key revoked
+ * (or expired) through this process is dropped at once; other processes notice within KEY_CACHE_MS.
+ */
+const KEY_CACHE_MS = 2_000;
+const keyCache = new WeakMap<Store, Map<string, { row: ApiKeyTable | undefined; until: number }>>();
+
+async function apiKeyRow(store: Store, id: string, now: number): Promise<ApiKeyTable | undefined> {
+  let cache = keyCache.get(store);
+  if (cache === undefined) keyCache.set(store, (cache = new Map()));
+  const hit = cache.get(id);
+  if (hit !== undefined && hit.until > now) return hit.row;
+  const row = await store.db.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirst();
+  if (cache.size > 10_000) cache.clear();
+  cache.set(id, { row, until: now + KEY_CACHE_MS });
+  return row;
+}
+
+/** Forgets cached key rows (after a key is revoked or changed through this process). */
+export function forgetApiKey(store: Store, id: string): void {
+  keyCache.get(store)?.delete(id);
 }
 
 // Writing last-used on every request would make every read a write; once a minute per key is enough.

@@ -78,7 +78,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 10000");
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     store = { db, dialect: "sqlite", location: file, close: () => db.destroy() };
   }
   const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect) });
@@ -92,4 +92,33 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     );
   }
   return store;
+}
+
+/**
+ * The SQLite handle with prepared statements reused by SQL text: Kysely prepares every query anew, and compiling
+ * the same few statements thousands of times a second was a measurable share of ingestion. better-sqlite3 runs
+ * each statement to completion synchronously, so one statement object can serve every call.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== "prepare") {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        // Native methods check their receiver: call them on the real handle, not the proxy.
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      }
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (statement === undefined) {
+          statement = prepare(source);
+          // Bounded: statements with generated IN lists or row counts vary; the hot ones stay.
+          if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }

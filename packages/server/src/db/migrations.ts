@@ -102,7 +102,15 @@ function initial(dialect: Dialect): Migration {
         .addColumn("user_id", "text")
         .addColumn("column_count", "integer", (c) => c.notNull())
         .addColumn("row_count", "bigint", (c) => c.notNull())
+        .addColumn("merged_at", "bigint")
         .addColumn("bytes", binary(dialect), (c) => c.notNull())
+        .execute();
+      // Pending uploads by bucket: what compaction claims and what reads add to the merged buckets.
+      await db.schema
+        .createIndex("uploads_pending")
+        .on("uploads")
+        .columns(["project_id", "bucket_start"])
+        .where(sql.ref("merged_at"), "is", null)
         .execute();
       // One stored upload per key and project: the database, not a process, decides which retry wins.
       await db.schema
@@ -129,6 +137,12 @@ function initial(dialect: Dialect): Migration {
         .addColumn("version", "integer", (c) => c.notNull())
         .addPrimaryKeyConstraint("buckets_pk", ["project_id", "segment_key", "bucket_start"])
         .execute();
+      if (dialect === "postgres") {
+        // Profiles are sketches that do not compress: PostgreSQL would try (and fail) on every bucket rewrite,
+        // which cost more than the rest of the update.
+        await sql`ALTER TABLE buckets ALTER COLUMN profile SET STORAGE EXTERNAL`.execute(db);
+        await sql`ALTER TABLE uploads ALTER COLUMN bytes SET STORAGE EXTERNAL`.execute(db);
+      }
       await db.schema
         .createTable("bucket_columns")
         .addColumn("project_id", "text", (c) => c.notNull().references("projects.id").onDelete("cascade"))

@@ -93,6 +93,8 @@ export interface UploadTable {
   user_id: string | null;
   column_count: number;
   row_count: number;
+  /** When the upload was merged into its buckets; null while pending (see store/ingest.ts). */
+  merged_at: number | null;
   /** The bytes exactly as received, kept for audit. */
   bytes: Buffer;
 }

@@ -20,6 +20,12 @@ export const uploadSchema = {
       type: "boolean",
       description: "The idempotency key was already stored with these bytes; nothing changed",
     },
+    late: { type: "boolean", description: "The upload's time bucket had already ended when it arrived" },
+    pending: {
+      type: "boolean",
+      description:
+        "Stored, and merged into its buckets within moments; queries include pending uploads, so reads never miss it",
+    },
     upload: {
       type: "object",
       additionalProperties: true,
@@ -38,6 +44,7 @@ export const uploadSchema = {
     },
     buckets: {
       type: "array",
+      description: "With wait=true: the buckets the upload changed and the versions it produced",
       items: {
         type: "object",
         properties: {
@@ -108,17 +115,8 @@ export async function ingestAndCount(
       outcome: result.duplicate ? "duplicate" : "stored",
     });
     if (!result.duplicate) ctx.metrics.uploadBytes.inc({ project: project.id }, bytes.length);
-    for (const b of result.buckets) {
-      request.log.info(
-        {
-          project: project.id,
-          segment: b.segmentKey,
-          bucketStart: b.bucketStart,
-          version: b.version,
-          late: b.late,
-        },
-        "bucket changed",
-      );
+    if (result.late) {
+      request.log.info({ project: project.id, bucketStart: result.upload.bucketStart }, "late profile");
     }
     return result;
   } catch (e) {
@@ -128,23 +126,31 @@ export async function ingestAndCount(
   }
 }
 
-function resultJson(result: IngestResult) {
+/** The response body; with `wait`, after the upload is merged, listing the bucket versions it produced. */
+async function resultJson(result: IngestResult, wait: boolean) {
+  const changes = wait ? await result.merged : undefined;
   return {
     duplicate: result.duplicate,
+    late: result.late,
+    pending: !result.duplicate && !wait && result.upload.referenceName === null,
     upload: result.upload,
-    buckets: result.buckets.map((b) => ({
-      segment: b.segmentKey,
-      bucketStart: b.bucketStart,
-      version: b.version,
-      late: b.late,
-    })),
+    ...(changes !== undefined
+      ? {
+          buckets: changes.map((b) => ({
+            segment: b.segmentKey,
+            bucketStart: b.bucketStart,
+            version: b.version,
+            late: b.late,
+          })),
+        }
+      : {}),
   };
 }
 
 export function registerIngestRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx.store;
 
-  app.post<{ Params: { projectId: string }; Querystring: { datasetTimestamp?: string } }>(
+  app.post<{ Params: { projectId: string }; Querystring: { datasetTimestamp?: string; wait?: boolean } }>(
     "/api/v1/projects/:projectId/profiles",
     {
       bodyLimit: ctx.config.maxUploadBytes,
@@ -161,6 +167,11 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: AppContext): voi
             datasetTimestamp: {
               type: "string",
               description: "Overrides the profile's own dataset timestamp (epoch ms or ISO 8601)",
+            },
+            wait: {
+              type: "boolean",
+              default: false,
+              description: "Answer only once the upload is merged into its buckets (and list their versions)",
             },
           },
         },
@@ -190,7 +201,9 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: AppContext): voi
         datasetTimestamp,
         source: "api",
       });
-      return reply.status(result.duplicate ? 200 : 201).send(resultJson(result));
+      return reply
+        .status(result.duplicate ? 200 : 201)
+        .send(await resultJson(result, request.query.wait === true));
     },
   );
 
@@ -220,7 +233,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: AppContext): voi
         idempotencyKey: idempotencyKeyOf(request),
         source: "api",
       });
-      return reply.status(result.duplicate ? 200 : 201).send(resultJson(result));
+      return reply.status(result.duplicate ? 200 : 201).send(await resultJson(result, false));
     },
   );
 

@@ -1,7 +1,7 @@
 // Organizations, their members (roles admin / member / viewer) and API keys.
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../app.js";
-import { requireAuthenticated, requireOrg } from "../auth/principal.js";
+import { forgetApiKey, requireAuthenticated, requireOrg } from "../auth/principal.js";
 import type { KeyScope, Role } from "../db/schema.js";
 import { ApiError, notFound } from "../errors.js";
 import {
@@ -411,6 +411,7 @@ export function registerOrgRoutes(app: FastifyInstance, ctx: AppContext): void {
         .where("revoked_at", "is", null)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw notFound(`active API key ${request.params.keyId}`);
+      forgetApiKey(ctx.store, request.params.keyId);
       return reply.status(204).send();
     },
   );

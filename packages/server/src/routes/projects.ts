@@ -6,6 +6,7 @@ import { requireAuthenticated, requireOrg, visibleOrgs } from "../auth/principal
 import type { BatchFrequency } from "../db/schema.js";
 import { ApiError } from "../errors.js";
 import { parseSegmentParam, tagsOfSegmentKey } from "../store/profiles.js";
+import { inSnapshot } from "../store/ranges.js";
 import { isTimeZone, parseTime } from "../time.js";
 import { randomAlphanumeric } from "../auth/secrets.js";
 import {
@@ -330,7 +331,8 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
     "/api/v1/projects/:projectId/buckets",
     {
       schema: {
-        summary: "Time buckets with data: uploads merged, rows, version (changes whenever late data arrives)",
+        summary:
+          "Time buckets with data: uploads merged, rows, version (changes whenever late data arrives), and uploads still pending a merge",
         tags: ["projects"],
         params: projectParams,
         querystring: { type: "object", properties: timeRangeQuery },
@@ -338,26 +340,86 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (request) => {
       const project = await authorizedProject(ctx.store, request, request.params.projectId, "read");
-      let query = db
-        .selectFrom("buckets")
-        .select(["bucket_start", "upload_count", "row_count", "version", "first_upload_at", "last_upload_at"])
-        .where("project_id", "=", project.id)
-        .where("segment_key", "=", parseSegmentParam(request.query.segment));
-      if (request.query.start !== undefined)
-        query = query.where("bucket_start", ">=", parseTime(request.query.start, "start"));
-      if (request.query.end !== undefined)
-        query = query.where("bucket_start", "<", parseTime(request.query.end, "end"));
-      const rows = await query.orderBy("bucket_start").execute();
-      return {
-        buckets: rows.map((r) => ({
-          start: r.bucket_start,
-          uploads: r.upload_count,
-          rows: r.row_count,
-          version: r.version,
-          firstUploadAt: r.first_upload_at,
-          lastUploadAt: r.last_upload_at,
-        })),
-      };
+      const segmentKey = parseSegmentParam(request.query.segment);
+      const start = request.query.start === undefined ? -Infinity : parseTime(request.query.start, "start");
+      const end = request.query.end === undefined ? Infinity : parseTime(request.query.end, "end");
+      return inSnapshot(ctx.store, async (tx) => {
+        let query = tx
+          .selectFrom("buckets")
+          .select([
+            "bucket_start",
+            "upload_count",
+            "row_count",
+            "version",
+            "first_upload_at",
+            "last_upload_at",
+          ])
+          .where("project_id", "=", project.id)
+          .where("segment_key", "=", segmentKey)
+          .where("version", ">", 0);
+        let pendingQuery = tx
+          .selectFrom("uploads")
+          .select([
+            "bucket_start",
+            (eb) => eb.fn.countAll<number>().as("uploads"),
+            (eb) => eb.fn.sum<number>("row_count").as("rows"),
+          ])
+          .where("project_id", "=", project.id)
+          .where("merged_at", "is", null)
+          .where("reference_name", "is", null)
+          .groupBy("bucket_start");
+        if (segmentKey !== "") pendingQuery = pendingQuery.where("segment_key", "=", segmentKey);
+        if (Number.isFinite(start)) {
+          query = query.where("bucket_start", ">=", start);
+          pendingQuery = pendingQuery.where("bucket_start", ">=", start);
+        }
+        if (Number.isFinite(end)) {
+          query = query.where("bucket_start", "<", end);
+          pendingQuery = pendingQuery.where("bucket_start", "<", end);
+        }
+        const out = new Map<
+          number,
+          {
+            start: number;
+            uploads: number;
+            rows: number;
+            version: number;
+            firstUploadAt: number | null;
+            lastUploadAt: number | null;
+            pendingUploads: number;
+            pendingRows: number;
+          }
+        >();
+        for (const r of await query.execute()) {
+          out.set(r.bucket_start, {
+            start: r.bucket_start,
+            uploads: r.upload_count,
+            rows: r.row_count,
+            version: r.version,
+            firstUploadAt: r.first_upload_at,
+            lastUploadAt: r.last_upload_at,
+            pendingUploads: 0,
+            pendingRows: 0,
+          });
+        }
+        // Uploads stored but not merged yet (moments, normally): counted apart, so totals are never short.
+        for (const p of await pendingQuery.execute()) {
+          const entry = out.get(p.bucket_start) ?? {
+            start: p.bucket_start,
+            uploads: 0,
+            rows: 0,
+            version: 0,
+            firstUploadAt: null,
+            lastUploadAt: null,
+            pendingUploads: 0,
+            pendingRows: 0,
+          };
+          entry.pendingUploads = Number(p.uploads);
+          entry.pendingRows = Number(p.rows);
+          out.set(p.bucket_start, entry);
+        }
+        return { buckets: [...out.values()].sort((x, y) => x.start - y.start) };
+      });
     },
   );
 

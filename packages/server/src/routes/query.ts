@@ -5,8 +5,8 @@ import type { DatasetProfileView } from "@sightglass/profile";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../app.js";
 import { ApiError } from "../errors.js";
-import { parseSegmentParam, toBuffer } from "../store/profiles.js";
-import { bucketProfiles, mergedRange, referenceProfile } from "../store/ranges.js";
+import { parseSegmentParam, scalarMetrics, toBuffer } from "../store/profiles.js";
+import { bucketProfiles, mergedRange, pendingStarts, referenceProfile } from "../store/ranges.js";
 import { authorizedProject, projectParams, timeRange, timeRangeQuery } from "./common.js";
 
 const MAX_SERIES = 200;
@@ -52,43 +52,67 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
       const columns = list(request.query.columns);
       const metrics = list(request.query.metrics);
       const wanted = metrics.length > 0 ? metrics : ["counts/n"];
+      const segmentKey = parseSegmentParam(request.query.segment);
       let query = db
         .selectFrom("bucket_columns")
         .select(["column_name", "bucket_start", "metrics"])
         .where("project_id", "=", project.id)
-        .where("segment_key", "=", parseSegmentParam(request.query.segment))
+        .where("segment_key", "=", segmentKey)
         .where("bucket_start", ">=", range.start)
         .where("bucket_start", "<", range.end);
       if (columns.length > 0) query = query.where("column_name", "in", columns);
-      const rows = await query.orderBy("column_name").orderBy("bucket_start").execute();
-      const series = new Map<
-        string,
-        { column: string; metric: string; points: { t: number; v: number | null }[] }
-      >();
+      const rows = await query.execute();
+      // Buckets with uploads not merged yet are summarized from their profiles, pending uploads included.
+      const pending = await pendingStarts(ctx.store, project.id, segmentKey, range.start, range.end);
+      const cells = new Map<string, Map<number, Record<string, number | null>>>();
+      const put = (column: string, t: number, values: Record<string, number | null>) => {
+        let byTime = cells.get(column);
+        if (byTime === undefined) cells.set(column, (byTime = new Map()));
+        byTime.set(t, values);
+      };
       for (const row of rows) {
-        const values = JSON.parse(row.metrics) as Record<string, number | null>;
-        for (const metric of wanted) {
-          const id = `${row.column_name}\u0000${metric}`;
-          let s = series.get(id);
-          if (s === undefined) {
-            if (series.size >= MAX_SERIES) {
-              throw new ApiError(
-                "bad-request",
-                `more than ${MAX_SERIES} series requested; narrow columns or metrics`,
-                { field: "columns" },
-              );
-            }
-            s = { column: row.column_name, metric, points: [] };
-            series.set(id, s);
+        if (!pending.has(row.bucket_start)) put(row.column_name, row.bucket_start, JSON.parse(row.metrics));
+      }
+      if (pending.size > 0) {
+        const wantedColumns = new Set(columns);
+        for (const bucket of await bucketProfiles(
+          ctx.store,
+          project.id,
+          segmentKey,
+          range.start,
+          range.end,
+          pending,
+        )) {
+          for (const [column, { metrics: values }] of scalarMetrics(bucket.view)) {
+            if (wantedColumns.size === 0 || wantedColumns.has(column)) put(column, bucket.start, values);
           }
-          s.points.push({ t: row.bucket_start, v: values[metric] ?? null });
+        }
+      }
+      const series: { column: string; metric: string; points: { t: number; v: number | null }[] }[] = [];
+      for (const column of [...cells.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
+        const byTime = [...cells.get(column)!.entries()].sort((x, y) => x[0] - y[0]);
+        for (const metric of wanted) {
+          if (series.length >= MAX_SERIES) {
+            throw new ApiError(
+              "bad-request",
+              `more than ${MAX_SERIES} series requested; narrow columns or metrics`,
+              {
+                field: "columns",
+              },
+            );
+          }
+          series.push({
+            column,
+            metric,
+            points: byTime.map(([t, values]) => ({ t, v: values[metric] ?? null })),
+          });
         }
       }
       return {
         start: range.start,
         end: range.end,
         frequency: project.frequency,
-        series: [...series.values()],
+        series,
       };
     },
   );

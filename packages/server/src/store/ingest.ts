@@ -11,8 +11,9 @@ import type { Store } from "../db/connect.js";
 import type { Database, ProjectTable, UploadTable } from "../db/schema.js";
 import { ApiError } from "../errors.js";
 import { bucketStart, nextBucketStart } from "../time.js";
-import type { DecodedUpload, ProfileFormat } from "./profiles.js";
+import type { ProfileFormat } from "./profiles.js";
 import { canonicalTags, decodeUpload, fromBuffer, scalarMetrics, segmentKey, toBuffer } from "./profiles.js";
+import { ViewCache } from "./view-cache.js";
 
 export interface IngestRequest {
   readonly project: ProjectTable;
@@ -48,8 +49,10 @@ export interface IngestResult {
   readonly upload: UploadInfo;
   /** The idempotency key was seen before with the same bytes: nothing new was stored. */
   readonly duplicate: boolean;
-  /** Buckets this upload changed, with their new version; `late` when the bucket had already ended. */
-  readonly buckets: readonly { segmentKey: string; bucketStart: number; version: number; late: boolean }[];
+  /** The upload's bucket had already ended when it arrived. */
+  readonly late: boolean;
+  /** Resolves with the buckets the upload changed (and their new versions) once it is merged. */
+  readonly merged: Promise<BucketChange[]>;
 }
 
 /** Oldest and newest dataset timestamps accepted: outside this, a timestamp is a unit mistake, not data. */
@@ -133,35 +136,52 @@ function isUniqueViolation(e: unknown): boolean {
   );
 }
 
-/** An upload decoded and validated, waiting to be merged. */
-interface Prepared {
-  readonly request: IngestRequest;
-  readonly decoded: DecodedUpload;
-  readonly row: UploadTable;
-  readonly tags: SegmentTag[];
-  readonly segKey: string;
+const PENDING_DECODED_LIMIT = 50_000;
+/** How long a bucket waits for more uploads before it is merged: long enough to batch a burst, short to read. */
+const COMPACT_DELAY_MS = 1000;
+/** Pending uploads older than this that no process has queued (it crashed) are merged by whoever finds them. */
+const RECOVERY_AGE_MS = 5_000;
+const RECOVERY_INTERVAL_MS = 10_000;
+const VIEW_CACHE_BYTES = 256 * 1024 * 1024;
+
+export interface BucketChange {
+  readonly segmentKey: string;
+  readonly bucketStart: number;
+  readonly version: number;
+  readonly late: boolean;
+}
+
+interface Scheduled {
+  readonly project: ProjectTable;
   readonly start: number;
-  readonly now: number;
-  resolve(result: IngestResult): void;
-  reject(error: unknown): void;
+  timer: NodeJS.Timeout | undefined;
+  readonly waiters: { uploadId: string; resolve(changes: BucketChange[]): void; reject(e: unknown): void }[];
 }
 
 /**
- * Merges uploads into buckets. Uploads for the same bucket that arrive while a merge of it is running are
- * merged together in the next transaction: the bucket's profile is read, decoded, encoded and written once
- * per batch instead of once per upload, which is what makes a busy bucket cheap. Each caller still gets its
- * own result, after the transaction that stored its upload committed.
+ * Ingestion in two steps. A request stores its upload (decoded and validated first; nothing half-stored) and
+ * returns; the upload is then "pending". Shortly after, the bucket is compacted: every pending upload of it is
+ * claimed and merged into its whole-dataset and segment buckets in one transaction that holds the
+ * whole-dataset bucket's row lock, so each upload is merged exactly once whichever server process claims it,
+ * and a burst of uploads into one bucket costs one decode and one encode of the bucket. Reads merge pending
+ * uploads on the fly (see ranges.ts), so they never miss one. A process that dies leaves its pending uploads to
+ * the recovery sweep of any process.
  */
-const BUCKET_CACHE_SIZE = 32;
-
-class Ingestor {
-  private readonly queues = new Map<string, Prepared[]>();
-  /** Decoded bucket profiles by version: a bucket merged again soon is not decoded again. */
-  private readonly bucketCache = new Map<string, { version: number; view: DatasetProfileView }>();
+export class Ingestor {
+  readonly cache = new ViewCache(VIEW_CACHE_BYTES);
+  /** Views of this process's pending uploads, so compaction need not decode them again. */
+  private readonly decoded = new Map<string, DatasetProfileView>();
+  private readonly scheduled = new Map<string, Scheduled>();
+  private readonly running = new Map<string, Promise<unknown>>();
   /** Columns and segments known to be in the catalogs already (per project). */
   private readonly knownCatalog = new Set<string>();
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly onError: (error: unknown, context: string) => void = () => {},
+  ) {}
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
     const { project } = request;
@@ -169,7 +189,7 @@ class Ingestor {
     const sha256 = createHash("sha256").update(request.bytes).digest("hex");
     if (request.idempotencyKey !== undefined) {
       const previous = await existingUpload(this.store, project.id, request.idempotencyKey, sha256);
-      if (previous !== undefined) return { upload: uploadInfo(previous, []), duplicate: true, buckets: [] };
+      if (previous !== undefined) return duplicateOf(previous, []);
     }
     const decoded = decodeUpload(request.bytes);
     const datasetTimestamp = request.datasetTimestamp ?? decoded.view.datasetTimestamp;
@@ -187,6 +207,7 @@ class Ingestor {
     const tags = canonicalTags(decoded.view.segment);
     const segKey = segmentKey(tags);
     const start = bucketStart(datasetTimestamp, project.frequency, project.time_zone);
+    const reference = request.referenceName !== undefined;
     const row: UploadTable = {
       id: `upl_${randomUUID().replace(/-/g, "")}`,
       project_id: project.id,
@@ -204,223 +225,272 @@ class Ingestor {
       user_id: request.userId ?? null,
       column_count: decoded.view.columnNames().length,
       row_count: decoded.rowCount,
+      // A reference merges at once (rare, and read by name right after); bucket uploads wait for compaction.
+      merged_at: reference ? now : null,
       bytes: toBuffer(request.bytes),
     };
-    return new Promise<IngestResult>((resolve, reject) => {
-      const batchKey = `${project.id}\u0000${request.referenceName ?? ""}\u0000${request.referenceName === undefined ? start : ""}`;
-      const queue = this.queues.get(batchKey);
-      const item: Prepared = { request, decoded, row, tags, segKey, start, now, resolve, reject };
-      if (queue !== undefined) {
-        queue.push(item);
-        return;
-      }
-      this.queues.set(batchKey, [item]);
-      void this.drain(batchKey);
-    });
-  }
-
-  /** Merges whatever is queued for `batchKey`, then whatever queued meanwhile, until the queue is empty. */
-  private async drain(batchKey: string): Promise<void> {
-    // Let uploads that arrived in the same tick join the first batch.
-    await new Promise((r) => setImmediate(r));
-    for (;;) {
-      const batch = this.queues.get(batchKey)!;
-      if (batch.length === 0) {
-        this.queues.delete(batchKey);
-        return;
-      }
-      this.queues.set(batchKey, []);
-      try {
-        const results = await this.mergeBatch(batch);
-        batch.forEach((item, i) => item.resolve(results[i]!));
-      } catch (e) {
-        // One upload spoiled the batch (most likely its idempotency key was just stored by another server
-        // process): settle each alone, so the others are not failed for it.
-        for (const item of batch) {
-          try {
-            item.resolve(
-              batch.length === 1 ? await this.settleFailure(e, item) : (await this.mergeBatch([item]))[0]!,
-            );
-          } catch (single) {
-            try {
-              item.resolve(await this.settleFailure(single, item));
-            } catch (final) {
-              item.reject(final);
-            }
+    let catalogued: string[] = [];
+    try {
+      await this.store.db.transaction().execute(async (tx) => {
+        await tx.insertInto("uploads").values(row).execute();
+        catalogued = await this.recordCatalog(tx, project.id, decoded.view, segKey, tags, now);
+        if (reference) {
+          const parts = segKey === "" ? [""] : ["", segKey];
+          for (const key of parts) {
+            const view = key === "" ? decoded.view.withSegment(undefined) : decoded.view;
+            await mergeReference(this.store, tx, project.id, request.referenceName!, [view], key, now);
           }
         }
+      });
+    } catch (e) {
+      // A concurrent request with the same idempotency key committed first: answer as a duplicate (or conflict).
+      if (request.idempotencyKey !== undefined && isUniqueViolation(e)) {
+        const previous = await existingUpload(this.store, project.id, request.idempotencyKey, sha256);
+        if (previous !== undefined) return duplicateOf(previous, tags);
       }
+      throw e;
     }
-  }
-
-  /** A concurrent request with the same idempotency key committed first: answer as a duplicate (or conflict). */
-  private async settleFailure(e: unknown, item: Prepared): Promise<IngestResult> {
-    const key = item.request.idempotencyKey;
-    if (key !== undefined && isUniqueViolation(e)) {
-      const previous = await existingUpload(this.store, item.row.project_id, key, item.row.sha256);
-      if (previous !== undefined)
-        return { upload: uploadInfo(previous, item.tags), duplicate: true, buckets: [] };
-    }
-    throw e;
-  }
-
-  private async mergeBatch(batch: readonly Prepared[]): Promise<IngestResult[]> {
-    const first = batch[0]!;
-    const { project } = first.request;
-    const referenceName = first.request.referenceName;
-    // Within one batch a key may repeat (a client retrying while its first attempt is queued).
-    const seenKeys = new Map<string, Prepared>();
-    const fresh: Prepared[] = [];
-    const duplicates = new Map<Prepared, Prepared>();
-    for (const item of batch) {
-      const key = item.request.idempotencyKey;
-      const earlier = key === undefined ? undefined : seenKeys.get(key);
-      if (earlier !== undefined) duplicates.set(item, earlier);
-      else {
-        if (key !== undefined) seenKeys.set(key, item);
-        fresh.push(item);
-      }
-    }
-    const cacheUpdates: [string, { version: number; view: DatasetProfileView }][] = [];
-    const changedByItem = new Map<
-      Prepared,
-      { segmentKey: string; bucketStart: number; version: number; late: boolean }[]
-    >();
-    let catalogued: string[] = [];
-    await this.store.db.transaction().execute(async (tx) => {
-      for (const item of fresh) await tx.insertInto("uploads").values(item.row).execute();
-      catalogued = await this.recordCatalog(tx, project.id, fresh);
-      // The whole dataset first, then segments in key order: every writer locks in this order, so none deadlock.
-      const targets = new Map<string, Prepared[]>();
-      targets.set("", fresh);
-      for (const item of fresh) {
-        if (item.segKey === "") continue;
-        const list = targets.get(item.segKey) ?? [];
-        list.push(item);
-        targets.set(item.segKey, list);
-      }
-      const order = [...targets.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const key of order) {
-        const items = targets.get(key)!;
-        if (items.length === 0) continue;
-        const parts = items.map((i) => (key === "" ? i.decoded.view.withSegment(undefined) : i.decoded.view));
-        if (referenceName !== undefined) {
-          await mergeReference(this.store, tx, project.id, referenceName, parts, key, first.now);
-          continue;
-        }
-        const changed = await this.mergeBucket(tx, project, key, first.start, items, parts, cacheUpdates);
-        for (const item of items) {
-          const list = changedByItem.get(item) ?? [];
-          list.push(changed.get(item)!);
-          changedByItem.set(item, list);
-        }
-      }
-    });
-    for (const [key, value] of cacheUpdates) this.remember(key, value);
     for (const entry of catalogued) this.knownCatalog.add(entry);
-    return batch.map((item) => {
-      const earlier = duplicates.get(item);
-      if (earlier !== undefined)
-        return { upload: uploadInfo(earlier.row, earlier.tags), duplicate: true, buckets: [] };
-      return {
-        upload: uploadInfo(item.row, item.tags),
-        duplicate: false,
-        buckets: changedByItem.get(item) ?? [],
-      };
+    const late = nextBucketStart(start, project.frequency, project.time_zone) <= now;
+    if (reference)
+      return { upload: uploadInfo(row, tags), duplicate: false, late: false, merged: Promise.resolve([]) };
+    if (this.decoded.size < PENDING_DECODED_LIMIT) this.decoded.set(row.id, decoded.view);
+    const merged = this.schedule(project, start, row.id);
+    // A caller that does not wait still must not see an unhandled rejection; the sweep retries the merge.
+    merged.catch(() => {});
+    return { upload: uploadInfo(row, tags), duplicate: false, late, merged };
+  }
+
+  /** Starts the sweep that merges uploads other (crashed) processes left pending. */
+  startRecovery(): void {
+    if (this.recoveryTimer !== undefined || this.closed) return;
+    this.recoveryTimer = setInterval(() => {
+      this.recover().catch((e: unknown) => this.onError(e, "recovering pending uploads"));
+    }, RECOVERY_INTERVAL_MS);
+    this.recoveryTimer.unref();
+    // At start this process has queued nothing, so any pending upload is an orphan (or another live process's,
+    // which is harmless: a claim under the bucket lock merges each upload once).
+    this.recover(0).catch((e: unknown) => this.onError(e, "recovering pending uploads"));
+  }
+
+  /** Merges everything queued now and stops the sweep (graceful shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.recoveryTimer !== undefined) clearInterval(this.recoveryTimer);
+    for (const [key, entry] of this.scheduled) {
+      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      this.run(key);
+    }
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Pending uploads no process is merging (their process died): queue their buckets here. */
+  async recover(minAgeMs = RECOVERY_AGE_MS): Promise<number> {
+    const stale = await this.store.db
+      .selectFrom("uploads")
+      .select(["project_id", "bucket_start"])
+      .where("merged_at", "is", null)
+      .where("reference_name", "is", null)
+      .where("received_at", "<=", Date.now() - minAgeMs)
+      .groupBy(["project_id", "bucket_start"])
+      .limit(500)
+      .execute();
+    for (const { project_id, bucket_start } of stale) {
+      const project = await this.store.db
+        .selectFrom("projects")
+        .selectAll()
+        .where("id", "=", project_id)
+        .executeTakeFirst();
+      if (project !== undefined) this.schedule(project, bucket_start, undefined).catch(() => {});
+    }
+    return stale.length;
+  }
+
+  private schedule(
+    project: ProjectTable,
+    start: number,
+    uploadId: string | undefined,
+  ): Promise<BucketChange[]> {
+    const key = `${project.id}\u0000${start}`;
+    let entry = this.scheduled.get(key);
+    if (entry === undefined) {
+      entry = { project, start, timer: undefined, waiters: [] };
+      this.scheduled.set(key, entry);
+      if (this.closed) this.run(key);
+      else {
+        entry.timer = setTimeout(() => this.run(key), COMPACT_DELAY_MS);
+        entry.timer.unref();
+      }
+    }
+    const waiting = entry;
+    return new Promise<BucketChange[]>((resolve, reject) => {
+      waiting.waiters.push({ uploadId: uploadId ?? "", resolve, reject });
     });
   }
 
-  private async mergeBucket(
-    tx: Tx,
-    project: ProjectTable,
-    key: string,
-    start: number,
-    items: readonly Prepared[],
-    parts: readonly DatasetProfileView[],
-    cacheUpdates: [string, { version: number; view: DatasetProfileView }][],
-  ): Promise<Map<Prepared, { segmentKey: string; bucketStart: number; version: number; late: boolean }>> {
-    const now = items[items.length - 1]!.now;
-    const late = nextBucketStart(start, project.frequency, project.time_zone) <= now;
-    const current = await lockBucket(this.store, tx, project.id, key, start, now);
-    const cacheKey = `${project.id}\u0000${key}\u0000${start}`;
-    const cached = this.bucketCache.get(cacheKey);
-    let merged: DatasetProfileView | undefined;
-    if (current.version > 0) {
-      if (cached !== undefined && cached.version === current.version) merged = cached.view;
-      else {
-        const stored = await tx
-          .selectFrom("buckets")
-          .select("profile")
+  /** Runs the compaction scheduled under `key`, after the one running for it (if any) has finished. */
+  private run(key: string): void {
+    const entry = this.scheduled.get(key);
+    if (entry === undefined) return;
+    this.scheduled.delete(key);
+    const previous = this.running.get(key) ?? Promise.resolve();
+    const task = previous
+      .catch(() => {})
+      .then(() => this.compact(entry.project, entry.start))
+      .then(
+        (changes) => {
+          for (const w of entry.waiters) w.resolve(changes.get(w.uploadId) ?? []);
+        },
+        (e: unknown) => {
+          this.onError(
+            e,
+            `merging bucket ${new Date(entry.start).toISOString()} of project ${entry.project.id}`,
+          );
+          for (const w of entry.waiters) w.reject(e);
+        },
+      );
+    this.running.set(key, task);
+    void task.finally(() => {
+      if (this.running.get(key) === task) this.running.delete(key);
+    });
+  }
+
+  /** Claims and merges every pending upload of one bucket; returns what changed for each upload. */
+  private async compact(project: ProjectTable, start: number): Promise<Map<string, BucketChange[]>> {
+    const now = Date.now();
+    const changes = new Map<string, BucketChange[]>();
+    const cacheUpdates: [string, number, DatasetProfileView, number][] = [];
+    let claimedIds: string[] = [];
+    await this.store.db.transaction().execute(async (tx) => {
+      // The whole-dataset bucket's lock serializes every merge into this bucket, across processes.
+      const overall = await lockBucket(this.store, tx, project.id, "", start, now);
+      const claimed = await tx
+        .updateTable("uploads")
+        .set({ merged_at: now })
+        .where("project_id", "=", project.id)
+        .where("bucket_start", "=", start)
+        .where("merged_at", "is", null)
+        .where("reference_name", "is", null)
+        .returning(["id", "segment_key", "row_count", "received_at"])
+        .execute();
+      if (claimed.length === 0) return;
+      claimed.sort((a, b) => a.received_at - b.received_at || (a.id < b.id ? -1 : 1));
+      claimedIds = claimed.map((c) => c.id);
+      const views = await this.viewsOf(tx, claimedIds);
+      const targets = new Map<string, typeof claimed>([["", claimed]]);
+      for (const c of claimed) {
+        if (c.segment_key === "") continue;
+        const list = targets.get(c.segment_key) ?? [];
+        list.push(c);
+        targets.set(c.segment_key, list);
+      }
+      const late = (receivedAt: number) =>
+        nextBucketStart(start, project.frequency, project.time_zone) <= receivedAt;
+      for (const key of [...targets.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const items = targets.get(key)!;
+        const current = key === "" ? overall : await lockBucket(this.store, tx, project.id, key, start, now);
+        const cacheKey = ViewCache.key(project.id, key, start);
+        const parts = items.map((c) =>
+          key === "" ? views.get(c.id)!.withSegment(undefined) : views.get(c.id)!,
+        );
+        let base: DatasetProfileView | undefined;
+        if (current.version > 0) {
+          base = this.cache.get(cacheKey, current.version);
+          if (base === undefined) {
+            const stored = await tx
+              .selectFrom("buckets")
+              .select("profile")
+              .where("project_id", "=", project.id)
+              .where("segment_key", "=", key)
+              .where("bucket_start", "=", start)
+              .executeTakeFirstOrThrow();
+            if (stored.profile !== null) base = DatasetProfileView.deserialize(fromBuffer(stored.profile));
+          }
+        }
+        const merged = DatasetProfileView.mergeAll(base === undefined ? parts : [base, ...parts]);
+        const version = current.version + items.length;
+        const encoded = merged.serialize();
+        await tx
+          .updateTable("buckets")
+          .set({
+            profile: toBuffer(encoded),
+            upload_count: current.upload_count + items.length,
+            row_count: current.row_count + items.reduce((sum, c) => sum + c.row_count, 0),
+            last_upload_at: Math.max(...items.map((c) => c.received_at)),
+            version,
+          })
           .where("project_id", "=", project.id)
           .where("segment_key", "=", key)
           .where("bucket_start", "=", start)
-          .executeTakeFirstOrThrow();
-        merged = DatasetProfileView.deserialize(fromBuffer(stored.profile!));
+          .execute();
+        await materialize(tx, project.id, key, start, merged);
+        // One event per upload, numbered by the bucket version it produced: a consumer can tell exactly
+        // which merges it has seen, and which were late.
+        const events = items.map((c, i) => {
+          const change = {
+            segmentKey: key,
+            bucketStart: start,
+            version: current.version + i + 1,
+            late: late(c.received_at),
+          };
+          const list = changes.get(c.id) ?? [];
+          list.push(change);
+          changes.set(c.id, list);
+          return {
+            project_id: project.id,
+            kind: "bucket-changed",
+            segment_key: key,
+            bucket_start: start,
+            payload: JSON.stringify({ uploadId: c.id, version: change.version, late: change.late }),
+            created_at: now,
+          };
+        });
+        for (let i = 0; i < events.length; i += 500)
+          await tx
+            .insertInto("events")
+            .values(events.slice(i, i + 500))
+            .execute();
+        cacheUpdates.push([cacheKey, version, merged, encoded.length]);
       }
-    }
-    merged = DatasetProfileView.mergeAll(merged === undefined ? parts : [merged, ...parts]);
-    const version = current.version + items.length;
-    const rows = items.reduce((sum, i) => sum + i.decoded.rowCount, 0);
-    await tx
-      .updateTable("buckets")
-      .set({
-        profile: toBuffer(merged!.serialize()),
-        upload_count: current.upload_count + items.length,
-        row_count: current.row_count + rows,
-        last_upload_at: now,
-        version,
-      })
-      .where("project_id", "=", project.id)
-      .where("segment_key", "=", key)
-      .where("bucket_start", "=", start)
-      .execute();
-    await materialize(tx, project.id, key, start, merged!);
-    const out = new Map<
-      Prepared,
-      { segmentKey: string; bucketStart: number; version: number; late: boolean }
-    >();
-    // One event per upload, numbered by the bucket version it produced, so a consumer can tell exactly which
-    // merges it has seen.
-    const events = items.map((item, i) => {
-      const v = current.version + i + 1;
-      out.set(item, { segmentKey: key, bucketStart: start, version: v, late });
-      return {
-        project_id: project.id,
-        kind: "bucket-changed",
-        segment_key: key,
-        bucket_start: start,
-        payload: JSON.stringify({ uploadId: item.row.id, version: v, late }),
-        created_at: item.now,
-      };
     });
-    await tx.insertInto("events").values(events).execute();
-    cacheUpdates.push([cacheKey, { version, view: merged! }]);
+    for (const [key, version, view, bytes] of cacheUpdates) this.cache.set(key, version, view, bytes);
+    for (const id of claimedIds) this.decoded.delete(id);
+    return changes;
+  }
+
+  /** Decoded views of uploads: this process's from memory, others' (or after a restart) from their bytes. */
+  private async viewsOf(tx: Tx, ids: readonly string[]): Promise<Map<string, DatasetProfileView>> {
+    const out = new Map<string, DatasetProfileView>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const view = this.decoded.get(id);
+      if (view !== undefined) out.set(id, view);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += 200) {
+      const rows = await tx
+        .selectFrom("uploads")
+        .select(["id", "bytes"])
+        .where("id", "in", missing.slice(i, i + 200))
+        .execute();
+      for (const r of rows) out.set(r.id, decodeUpload(fromBuffer(r.bytes)).view);
+    }
     return out;
   }
 
-  private remember(key: string, value: { version: number; view: DatasetProfileView }): void {
-    this.bucketCache.delete(key);
-    this.bucketCache.set(key, value);
-    // Least recently merged out first: memory stays bounded by a few dozen bucket profiles.
-    while (this.bucketCache.size > BUCKET_CACHE_SIZE)
-      this.bucketCache.delete(this.bucketCache.keys().next().value!);
-  }
-
   /** Adds new columns and segments to the catalogs; returns their cache entries, to remember once committed. */
-  private async recordCatalog(tx: Tx, projectId: string, items: readonly Prepared[]): Promise<string[]> {
-    const columns = new Map<string, DatasetProfileView>();
-    const segments = new Map<string, SegmentTag[]>();
-    for (const item of items) {
-      for (const name of item.decoded.view.columnNames()) {
-        if (!this.knownCatalog.has(`${projectId}\u0000c\u0000${name}`) && !columns.has(name))
-          columns.set(name, item.decoded.view);
-      }
-      if (item.segKey !== "" && !this.knownCatalog.has(`${projectId}\u0000s\u0000${item.segKey}`))
-        segments.set(item.segKey, item.tags);
-    }
-    const now = items[0]?.now ?? Date.now();
+  private async recordCatalog(
+    tx: Tx,
+    projectId: string,
+    view: DatasetProfileView,
+    segKey: string,
+    tags: SegmentTag[],
+    now: number,
+  ): Promise<string[]> {
+    const names = view
+      .columnNames()
+      .filter((name) => !this.knownCatalog.has(`${projectId}\u0000c\u0000${name}`));
     // DO NOTHING takes no row lock on a conflict, so uploads of one project do not queue behind each other here.
-    const names = [...columns.keys()].sort();
     for (let i = 0; i < names.length; i += 500) {
       await tx
         .insertInto("column_catalog")
@@ -428,25 +498,30 @@ class Ingestor {
           names.slice(i, i + 500).map((c) => ({
             project_id: projectId,
             column_name: c,
-            inferred_type: columnFacts(columns.get(c)!.column(c)!).inferredType,
+            inferred_type: columnFacts(view.column(c)!).inferredType,
             first_seen: now,
           })),
         )
         .onConflict((oc) => oc.columns(["project_id", "column_name"]).doNothing())
         .execute();
     }
-    for (const [key, tags] of segments) {
+    const newSegment = segKey !== "" && !this.knownCatalog.has(`${projectId}\u0000s\u0000${segKey}`);
+    if (newSegment) {
       await tx
         .insertInto("segment_catalog")
-        .values({ project_id: projectId, segment_key: key, tags: JSON.stringify(tags), first_seen: now })
+        .values({ project_id: projectId, segment_key: segKey, tags: JSON.stringify(tags), first_seen: now })
         .onConflict((oc) => oc.columns(["project_id", "segment_key"]).doNothing())
         .execute();
     }
     return [
       ...names.map((name) => `${projectId}\u0000c\u0000${name}`),
-      ...[...segments.keys()].map((key) => `${projectId}\u0000s\u0000${key}`),
+      ...(newSegment ? [`${projectId}\u0000s\u0000${segKey}`] : []),
     ];
   }
+}
+
+function duplicateOf(row: Parameters<typeof uploadInfo>[0], tags: SegmentTag[]): IngestResult {
+  return { upload: uploadInfo(row, tags), duplicate: true, late: false, merged: Promise.resolve([]) };
 }
 
 async function lockBucket(store: Store, tx: Tx, projectId: string, key: string, start: number, now: number) {
@@ -560,15 +635,20 @@ export type { ProfileFormat };
 
 const ingestors = new WeakMap<Store, Ingestor>();
 
-/**
- * Stores an upload as received and merges it into its time bucket — for its segment and for the whole dataset
- * — or into a named reference profile. Resolves once the transaction holding it committed.
- */
-export function ingestProfile(store: Store, request: IngestRequest): Promise<IngestResult> {
+/** The store's ingestor (one per store and process: it owns the compaction queue and caches). */
+export function ingestorOf(store: Store, onError?: (error: unknown, context: string) => void): Ingestor {
   let ingestor = ingestors.get(store);
   if (ingestor === undefined) {
-    ingestor = new Ingestor(store);
+    ingestor = new Ingestor(store, onError);
     ingestors.set(store, ingestor);
   }
-  return ingestor.ingest(request);
+  return ingestor;
+}
+
+/**
+ * Stores an upload as received; it is merged into its time bucket — for its segment and for the whole dataset —
+ * moments later (`merged` resolves then), or into a named reference profile at once.
+ */
+export function ingestProfile(store: Store, request: IngestRequest): Promise<IngestResult> {
+  return ingestorOf(store).ingest(request);
 }

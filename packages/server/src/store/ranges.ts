@@ -1,36 +1,122 @@
-// Reading profiles back: the merge of a project's buckets over a time range, and reference profiles.
+// Reading profiles back: each bucket of a range as its merged profile plus the uploads still pending for it
+// (read in one snapshot, so an upload is counted exactly once whether or not it was merged meanwhile), the
+// merge of a range, and reference profiles.
 import { DatasetProfileView } from "@sightglass/profile";
+import type { Kysely } from "kysely";
 import type { Store } from "../db/connect.js";
+import type { Database } from "../db/schema.js";
 import { ApiError } from "../errors.js";
-import { fromBuffer } from "./profiles.js";
+import { ingestorOf } from "./ingest.js";
+import { decodeUpload, fromBuffer } from "./profiles.js";
+import { ViewCache } from "./view-cache.js";
 
 export interface BucketProfile {
   readonly start: number;
   readonly view: DatasetProfileView;
 }
 
-/** Each bucket's merged profile in [start, end), oldest first. */
+/** Runs `read` in one snapshot of the store (PostgreSQL: repeatable read; SQLite: a read transaction). */
+export async function inSnapshot<T>(store: Store, read: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  const transaction = store.db.transaction();
+  return (
+    store.dialect === "postgres" ? transaction.setIsolationLevel("repeatable read") : transaction
+  ).execute(read);
+}
+
+/**
+ * Each bucket's profile in [start, end), oldest first, with `onlyStarts` restricting which buckets. Pending
+ * uploads are merged in; for the whole dataset ("" segment) every segment's pending uploads count.
+ */
 export async function bucketProfiles(
   store: Store,
   projectId: string,
   segmentKey: string,
   start: number,
   end: number,
+  onlyStarts?: ReadonlySet<number>,
 ): Promise<BucketProfile[]> {
-  const rows = await store.db
-    .selectFrom("buckets")
-    .select(["bucket_start", "profile"])
+  const cache = ingestorOf(store).cache;
+  return inSnapshot(store, async (db) => {
+    const rows = await db
+      .selectFrom("buckets")
+      .select(["bucket_start", "version"])
+      .where("project_id", "=", projectId)
+      .where("segment_key", "=", segmentKey)
+      .where("bucket_start", ">=", start)
+      .where("bucket_start", "<", end)
+      .where("version", ">", 0)
+      .orderBy("bucket_start")
+      .execute();
+    const wanted = onlyStarts === undefined ? rows : rows.filter((r) => onlyStarts.has(r.bucket_start));
+    const views = new Map<number, DatasetProfileView[]>();
+    const missing: number[] = [];
+    for (const r of wanted) {
+      const cached = cache.get(ViewCache.key(projectId, segmentKey, r.bucket_start), r.version);
+      if (cached !== undefined) views.set(r.bucket_start, [cached]);
+      else missing.push(r.bucket_start);
+    }
+    const versions = new Map(wanted.map((r) => [r.bucket_start, r.version]));
+    for (let i = 0; i < missing.length; i += 200) {
+      const blobs = await db
+        .selectFrom("buckets")
+        .select(["bucket_start", "profile"])
+        .where("project_id", "=", projectId)
+        .where("segment_key", "=", segmentKey)
+        .where("bucket_start", "in", missing.slice(i, i + 200))
+        .execute();
+      for (const b of blobs) {
+        if (b.profile === null) continue;
+        const view = DatasetProfileView.deserialize(fromBuffer(b.profile));
+        cache.set(
+          ViewCache.key(projectId, segmentKey, b.bucket_start),
+          versions.get(b.bucket_start)!,
+          view,
+          b.profile.length,
+        );
+        views.set(b.bucket_start, [view]);
+      }
+    }
+    let pending = db
+      .selectFrom("uploads")
+      .select(["bucket_start", "bytes"])
+      .where("project_id", "=", projectId)
+      .where("merged_at", "is", null)
+      .where("reference_name", "is", null)
+      .where("bucket_start", ">=", start)
+      .where("bucket_start", "<", end);
+    if (segmentKey !== "") pending = pending.where("segment_key", "=", segmentKey);
+    for (const p of await pending.orderBy("received_at").orderBy("id").execute()) {
+      if (onlyStarts !== undefined && !onlyStarts.has(p.bucket_start)) continue;
+      const view = decodeUpload(fromBuffer(p.bytes)).view;
+      const list = views.get(p.bucket_start) ?? [];
+      list.push(segmentKey === "" ? view.withSegment(undefined) : view);
+      views.set(p.bucket_start, list);
+    }
+    return [...views.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([bucket, list]) => ({ start: bucket, view: DatasetProfileView.mergeAll(list) }));
+  });
+}
+
+/** Bucket starts in [start, end) that have pending uploads (for the segment, or any segment for ""). */
+export async function pendingStarts(
+  store: Store,
+  projectId: string,
+  segmentKey: string,
+  start: number,
+  end: number,
+): Promise<Set<number>> {
+  let query = store.db
+    .selectFrom("uploads")
+    .select("bucket_start")
+    .distinct()
     .where("project_id", "=", projectId)
-    .where("segment_key", "=", segmentKey)
+    .where("merged_at", "is", null)
+    .where("reference_name", "is", null)
     .where("bucket_start", ">=", start)
-    .where("bucket_start", "<", end)
-    .where("profile", "is not", null)
-    .orderBy("bucket_start")
-    .execute();
-  return rows.map((r) => ({
-    start: r.bucket_start,
-    view: DatasetProfileView.deserialize(fromBuffer(r.profile!)),
-  }));
+    .where("bucket_start", "<", end);
+  if (segmentKey !== "") query = query.where("segment_key", "=", segmentKey);
+  return new Set((await query.execute()).map((r) => r.bucket_start));
 }
 
 /** The merge of every bucket in [start, end); undefined when the range has no data. */
