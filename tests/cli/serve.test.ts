@@ -25,7 +25,8 @@ describe("sightglass serve", () => {
       const timer = setTimeout(() => reject(new Error(`no listening line in: ${stdout}`)), 30_000);
       child.stdout.on("data", () => {
         const m = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (m !== null) {
+        // The setup link is the next line, possibly in a later chunk of the pipe.
+        if (m !== null && /token=[A-Za-z0-9]{40}\n/.test(stdout)) {
           clearTimeout(timer);
           resolve(m[1]!);
         }

@@ -265,7 +265,10 @@ describe.skipIf(!haveHousing)(
         expect(first.every((u) => u.idempotencyKey === u.sha256)).toBe(true);
         expect(await uploadOutcomes(t.url, project)).toEqual({ stored: files.length });
 
-        await upload();
+        const answers = (await upload()).trim().split("\n");
+        // The CLI says which files the server already had.
+        expect(answers.length).toBe(8232);
+        expect(answers.every((line) => line.startsWith("Already stored: "))).toBe(true);
         const again = await uploadsOf(t.url, project);
         expect(again.length).toBe(files.length);
         // Every profile of the re-run reached the server and was answered as a duplicate.

@@ -79,7 +79,12 @@ export async function uploadCommand(ctx: CommandContext, paths: string[], o: Upl
       minBackoffMs: 500,
     });
     if (result.kind === "delivered") {
-      print(ctx.stdout, `Uploaded ${file} (${formatBytes(bytes.length)}) → project ${o.project}`);
+      print(
+        ctx.stdout,
+        result.duplicate
+          ? `Already stored: ${file} (the server has these bytes for project ${o.project}; nothing changed)`
+          : `Uploaded ${file} (${formatBytes(bytes.length)}) → project ${o.project}`,
+      );
       continue;
     }
     const { status } = result;
