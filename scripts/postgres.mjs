@@ -27,10 +27,8 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
-  accessSync,
   appendFileSync,
   chownSync,
-  constants,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -41,10 +39,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createServer } from "node:net";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { installDebianPackage, isExecutable, onPath } from "./debian-package.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DEFAULT_PORT = 54329;
@@ -56,22 +55,6 @@ const START_TIMEOUT_S = 60;
 const noop = async () => {};
 
 // ---------------------------------------------------------------------------------------------- small helpers
-
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command) {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir && isExecutable(join(dir, command))) return join(dir, command);
-  }
-  return null;
-}
 
 function readText(path) {
   try {
@@ -131,10 +114,9 @@ async function withClient(url, fn) {
 /** Directories holding initdb, pg_ctl and postgres, in order of preference. */
 function binDirCandidates() {
   const dirs = [];
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    // Resolve symlinks such as /usr/local/bin/pg_ctl → /usr/lib/postgresql/15/bin/pg_ctl.
-    if (dir && isExecutable(join(dir, "pg_ctl"))) dirs.push(dirname(realpathSync(join(dir, "pg_ctl"))));
-  }
+  // Resolve symlinks such as /usr/local/bin/pg_ctl → /usr/lib/postgresql/15/bin/pg_ctl.
+  const pgCtl = onPath("pg_ctl");
+  if (pgCtl !== null) dirs.push(dirname(realpathSync(pgCtl)));
   const debian = "/usr/lib/postgresql";
   const versions = existsSync(debian) ? readdirSync(debian).filter((v) => /^\d+$/.test(v)) : [];
   for (const v of versions.sort((a, b) => Number(b) - Number(a))) dirs.push(join(debian, v, "bin"));
@@ -168,39 +150,11 @@ function majorVersion(bin) {
 }
 
 function installPostgres(log) {
-  const aptGet = onPath("apt-get");
-  const sudo = IS_ROOT ? null : onPath("sudo");
-  if (aptGet === null || (!IS_ROOT && sudo === null)) {
-    throw new Error(
-      "PostgreSQL is not installed (no initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin) and it cannot be " +
-        "installed here (needs apt-get, and root or sudo). Install it (Debian: `apt-get install postgresql`), " +
-        "or set SIGHTGLASS_TEST_DATABASE_URL=postgres://… to use an existing server.",
-    );
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const apt = (...args) => {
-    const argv = [...(sudo ? [sudo, "-n"] : []), aptGet, ...args];
-    log(`running: ${argv.join(" ")}`);
-    const result = spawnSync(argv[0], argv.slice(1), { env, encoding: "utf8", maxBuffer: 64 << 20 });
-    if (result.error) throw new Error(`could not run ${argv[0]}: ${result.error.message}`);
-    return { ok: result.status === 0, output: `${result.stdout}${result.stderr}`, status: result.status };
-  };
-  // Wait for a concurrent apt/dpkg (another suite installing chromium, say) instead of failing on its lock.
-  const install = ["-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends", "postgresql"];
-  let result = apt(...install);
-  if (
-    !result.ok &&
-    /Unable to locate package|no installation candidate|Failed to fetch|404/i.test(result.output)
-  ) {
-    log("package lists are missing or stale; running apt-get update");
-    const update = apt("-o", "DPkg::Lock::Timeout=300", "update");
-    if (!update.ok) throw new Error(`apt-get update failed (exit ${update.status}):\n${update.output}`);
-    result = apt(...install);
-  }
-  if (!result.ok) {
-    const lastLines = result.output.trim().split("\n").slice(-20).join("\n");
-    throw new Error(`apt-get install postgresql failed (exit ${result.status}):\n${lastLines}`);
-  }
+  installDebianPackage("postgresql", {
+    purpose: "for the server tests (no initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin)",
+    otherwise: "set SIGHTGLASS_TEST_DATABASE_URL=postgres://… to use an existing server",
+    log,
+  });
   // Debian's package also creates (and, where services may start, starts) its own "main" cluster on port
   // 5432. We leave that alone and never use it.
 }

@@ -3,20 +3,18 @@
 // profile counts exactly once — retries and racing deliveries of one Idempotency-Key included — so the merged
 // buckets must equal what the client computes from the rows it sent: counts, means, minima, maxima, bucket
 // versions, the upload history and the bucket-changed events.
-import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { DatasetProfile, DatasetProfileView, SegmentedProfile } from "@sightglass/profile";
 import { createDatabase, dropDatabase } from "../support/postgres-setup.js";
-import { waitForMerges } from "./support.js";
+import { startServe, stop } from "./processes.js";
+import type { ServeProcess } from "./processes.js";
+import { call, waitForMerges } from "./support.js";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const CLI = join(repoRoot, "packages", "cli", "bin", "sightglass.js");
 const KEY = "sgCONCUR01.0123456789abcdefghijABCDEFGHIJ";
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2024, 4, 1, 0, 0, 0);
@@ -27,104 +25,37 @@ const REGIONS = ["ap", "eu", "us"];
 
 // ---------------------------------------------------------------------------------------------- processes
 
-interface ServerProcess {
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-}
+type ServerProcess = ServeProcess;
 
-const children = new Set<ChildProcess>();
-// A worker that dies without running afterAll must not leave servers behind.
-process.once("exit", () => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-/** The environment without inherited SIGHTGLASS_* settings, so only what a test sets configures the server. */
-function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!name.startsWith("SIGHTGLASS_")) env[name] = value;
-  return { ...env, ...extra };
-}
-
-/** Starts `sightglass serve --port 0` and resolves with the URL from its "listening on" line. */
+/** Starts `sightglass serve --port 0` on the given store. */
 function startServerProcess(storeArgs: string[], cwd: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--log-level", "warn", ...storeArgs], {
+  return startServe({
+    storeArgs,
     cwd,
-    env: serverEnv({
+    env: {
       SIGHTGLASS_BOOTSTRAP_API_KEY: KEY,
       // The test measures correctness, not the per-key limiter: 20 uploaders must never be told to wait.
       SIGHTGLASS_RATE_LIMIT_PER_SECOND: "0",
-    }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let out = "";
-  let err = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      fail(new Error(`server did not start within 60 s:\n${out}${err}`));
-    }, 60_000);
-    const onData = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match === null) return;
-      clearTimeout(timer);
-      child.stdout!.off("data", onData);
-      done({ url: match[1]!, child, stdout: () => out, stderr: () => err });
-    };
-    child.stdout!.on("data", onData);
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      fail(new Error(`server exited (${code ?? signal}) before listening:\n${out}${err}`));
-    });
+    },
   });
 }
 
-/** SIGTERM (the server drains and closes its store), SIGKILL after 10 s. */
-async function stopServerProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((done) => child.once("exit", () => done()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  children.delete(child);
-}
+const stopServerProcess = (child: ChildProcess) => stop(child, "SIGTERM");
 
 // ------------------------------------------------------------------------------------------------- HTTP
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- many response shapes; a wrong field fails the test
 type Json = any;
 
-async function api(
+function api(
   base: string,
   method: string,
   path: string,
   options: { body?: unknown; bytes?: Uint8Array; idempotencyKey?: string } = {},
 ): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = { "x-api-key": KEY };
-  let body: string | Uint8Array | undefined;
-  if (options.bytes !== undefined) {
-    headers["content-type"] = "application/octet-stream";
-    body = options.bytes;
-  } else if (options.body !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(options.body);
-  }
-  if (options.idempotencyKey !== undefined) headers["idempotency-key"] = options.idempotencyKey;
-  const response = await fetch(`${base}${path}`, { method, headers, body });
-  const type = response.headers.get("content-type") ?? "";
-  const parsed = type.includes("json")
-    ? await response.json()
-    : type.includes("octet-stream")
-      ? new Uint8Array(await response.arrayBuffer())
-      : await response.text();
-  return { status: response.status, body: parsed };
+  const headers =
+    options.idempotencyKey === undefined ? undefined : { "idempotency-key": options.idempotencyKey };
+  return call(base, method, path, { key: KEY, body: options.body, bytes: options.bytes, headers });
 }
 
 // ------------------------------------------------------------------------------------------------ workload

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { cliBin } from "../cli/support.js";
+import { cleanEnv, startServe, stop, track, trackedChildren } from "./processes.js";
 import { waitForMerges, ADMIN_KEY, BACKENDS, call, createProject, storeFor } from "./support.js";
 
 const HOUR = 3_600_000;
@@ -38,20 +38,6 @@ function records(n: number, t0: number): { ts: number; x: number }[] {
   return out;
 }
 
-const children = new Set<ChildProcess>();
-// A worker that dies without running afterAll must not leave processes behind.
-process.once("exit", () => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-/** The environment without inherited SIGHTGLASS_* settings, so only what the test sets configures a process. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!name.startsWith("SIGHTGLASS_")) env[name] = value;
-  return { ...env, ...extra };
-}
-
 /** A port free right now: the server is started and restarted on it, so the client's URL stays valid. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -64,41 +50,17 @@ function freePort(): Promise<number> {
   });
 }
 
-function startServer(port: number, storeArgs: string[]): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [cliBin, "serve", "--port", String(port), "--log-level", "warn", ...storeArgs],
-    {
-      env: cleanEnv({ SIGHTGLASS_BOOTSTRAP_API_KEY: ADMIN_KEY, SIGHTGLASS_RATE_LIMIT_PER_SECOND: "0" }),
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  children.add(child);
-  let out = "";
-  child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
-  child.stderr!.setEncoding("utf8").on("data", (s: string) => (out += s));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${out}`)), 30_000);
-    child.stdout!.on("data", () => {
-      if (!/listening on/.test(out)) return;
-      clearTimeout(timer);
-      resolve(child);
-    });
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before listening:\n${out}`));
-    });
+async function startServer(port: number, storeArgs: string[]): Promise<ChildProcess> {
+  const server = await startServe({
+    port,
+    storeArgs,
+    env: { SIGHTGLASS_BOOTSTRAP_API_KEY: ADMIN_KEY, SIGHTGLASS_RATE_LIMIT_PER_SECOND: "0" },
+    timeoutMs: 30_000,
   });
+  return server.child;
 }
 
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
-  }
-  children.delete(child);
-}
+const kill = (child: ChildProcess) => stop(child, "SIGKILL");
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the client's events have many shapes
 type ClientEvent = Record<string, any>;
@@ -118,7 +80,7 @@ function startClient(config: Record<string, unknown>): Client {
     env: cleanEnv({ SIGHTGLASS_API_KEY: ADMIN_KEY }),
     stdio: ["pipe", "pipe", "pipe"],
   });
-  children.add(child);
+  track(child);
   const events: ClientEvent[] = [];
   const waiters = new Set<() => void>();
   let err = "";
@@ -176,7 +138,7 @@ function startClient(config: Record<string, unknown>): Client {
 describe.each(BACKENDS)("spool delivery across server and client crashes on %s", (backend) => {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
-    for (const child of [...children]) await kill(child);
+    for (const child of trackedChildren()) await kill(child);
     for (const c of cleanups.reverse()) await c();
   });
 

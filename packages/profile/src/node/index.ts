@@ -1,6 +1,6 @@
 // Node-only helpers (file system; delivery to a server through an on-disk spool). Kept out of the main entry
 // point so the core runs in browsers and edge runtimes without Node built-ins.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ProfileError } from "../errors.js";
 import { DatasetProfileView } from "../profile.js";
@@ -37,10 +37,20 @@ export async function readProfileFile(path: string): Promise<DatasetProfileView>
   }
 }
 
-/** Writes a view as whylogs v1 bytes; the file appears complete or not at all (temp file + rename). */
+/**
+ * Writes a view as whylogs v1 bytes; a file appears complete or not at all (temp file + rename). A path that is
+ * not a regular file — /dev/null, a named pipe, /dev/stdout — is written in place: renaming over it would
+ * replace the device itself (as root, /dev/null would become a plain file for the whole machine).
+ */
 export async function writeProfileFile(path: string, view: DatasetProfileView): Promise<void> {
+  const bytes = view.serialize();
+  const existing = await stat(path).catch(() => undefined);
+  if (existing !== undefined && !existing.isFile()) {
+    await writeFile(path, bytes);
+    return;
+  }
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, view.serialize());
+  await writeFile(tmp, bytes);
   await rename(tmp, path);
 }
 

@@ -62,20 +62,7 @@ const MAX_FUTURE_MS = 7 * 24 * 3_600_000;
 type Tx = Transaction<Database>;
 
 function uploadInfo(
-  row: {
-    id: string;
-    project_id: string;
-    received_at: number;
-    dataset_timestamp: number;
-    bucket_start: number;
-    segment_key: string;
-    reference_name: string | null;
-    format: string;
-    size_bytes: number;
-    sha256: string;
-    column_count: number;
-    row_count: number;
-  },
+  row: Pick<UploadTable, (typeof UPLOAD_COLUMNS)[number]>,
   segment: SegmentTag[],
 ): UploadInfo {
   return {
