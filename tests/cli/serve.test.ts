@@ -84,5 +84,10 @@ describe("sightglass serve", () => {
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toMatch(/cannot connect to postgres:\/\/127\.0\.0\.1:1\/none/);
     expect(unreachable.stderr).not.toMatch(/nobody/);
+    const badKey = await sightglass(["serve", "--port", "0", "--data-dir", `${dir}/bad-key`], {
+      env: { SIGHTGLASS_BOOTSTRAP_API_KEY: "not-a-key" },
+    });
+    expect(badKey.code).toBe(3);
+    expect(badKey.stderr).toMatch(/SIGHTGLASS_BOOTSTRAP_API_KEY must look like/);
   });
 });

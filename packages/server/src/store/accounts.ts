@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Store } from "../db/connect.js";
 import type { KeyScope, Role } from "../db/schema.js";
-import { ApiError } from "../errors.js";
+import { ApiError, ServerError } from "../errors.js";
 import { hashPassword, newApiKey, parseApiKey, randomAlphanumeric, sha256Hex } from "../auth/secrets.js";
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -177,25 +177,36 @@ export async function bootstrap(
   store: Store,
   options: { bootstrapApiKey?: string | undefined },
 ): Promise<BootstrapResult> {
+  if (options.bootstrapApiKey !== undefined && parseApiKey(options.bootstrapApiKey) === undefined) {
+    throw new ServerError(
+      "SIGHTGLASS_BOOTSTRAP_API_KEY must look like <10 letters/digits>.<20-128 letters/digits> (whylogs' key form)",
+    );
+  }
   const anyUser = await store.db.selectFrom("users").select("id").limit(1).executeTakeFirst();
   if (anyUser !== undefined) return {};
-  let org: { id: string };
   try {
-    org = await createOrganization(store, "Default organization", "default");
-  } catch {
-    // Another server process on the same database is bootstrapping it right now.
-    return {};
-  }
-  const adminId = await createUser(store, "admin@localhost", "Administrator", undefined);
-  await addMember(store, org.id, adminId, "admin");
-  if (options.bootstrapApiKey !== undefined) {
-    await createApiKey(store, {
-      orgId: org.id,
-      name: "bootstrap",
-      scopes: ["admin", "ingest", "read"],
-      fixedKey: options.bootstrapApiKey,
+    // All or nothing: a process that dies half-way leaves an empty store, bootstrapped again at the next start.
+    return await store.db.transaction().execute(async (tx) => {
+      const inTransaction: Store = { ...store, db: tx };
+      const org = await createOrganization(inTransaction, "Default organization", "default");
+      const adminId = await createUser(inTransaction, "admin@localhost", "Administrator", undefined);
+      await addMember(inTransaction, org.id, adminId, "admin");
+      if (options.bootstrapApiKey !== undefined) {
+        await createApiKey(inTransaction, {
+          orgId: org.id,
+          name: "bootstrap",
+          scopes: ["admin", "ingest", "read"],
+          fixedKey: options.bootstrapApiKey,
+        });
+      }
+      const token = await createSetupToken(inTransaction, adminId);
+      return { setupPath: `/setup?token=${token}`, organizationId: org.id };
     });
+  } catch (e) {
+    // Another server process bootstrapped the same database meanwhile: its transaction committed first (ours
+    // waited on the organization's unique key, then failed and rolled back whole).
+    const someone = await store.db.selectFrom("users").select("id").limit(1).executeTakeFirst();
+    if (someone !== undefined) return {};
+    throw e;
   }
-  const token = await createSetupToken(store, adminId);
-  return { setupPath: `/setup?token=${token}`, organizationId: org.id };
 }

@@ -326,7 +326,12 @@ export class Ingestor {
       .then(() => this.compact(entry.project, entry.start))
       .then(
         (changes) => {
-          for (const w of entry.waiters) w.resolve(changes.get(w.uploadId) ?? []);
+          // Every upload queued under this entry is merged now, by this process or by another that claimed it
+          // first: either way its decoded view is no longer needed here.
+          for (const w of entry.waiters) {
+            this.decoded.delete(w.uploadId);
+            w.resolve(changes.get(w.uploadId) ?? []);
+          }
         },
         (e: unknown) => {
           this.onError(
