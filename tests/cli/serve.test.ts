@@ -39,10 +39,20 @@ describe("sightglass serve", () => {
       headers: { "x-api-key": "sgSERVE123.abcdefghijklmnopqrstuvwxyz0123" },
     });
     expect(projects.status).toBe(200);
+    // An upload URL's token is a capability: it must not reach the logs.
+    const token = "T".repeat(48);
+    const put = await fetch(`${url}/v0/uploads/${token}`, {
+      method: "PUT",
+      headers: { "content-type": "application/octet-stream" },
+      body: "x",
+    });
+    expect(put.status).toBe(404);
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     const logLines = stdout.split("\n").filter((line) => line.startsWith("{"));
+    expect(stdout).not.toContain(token);
+    expect(stdout).toContain("/v0/uploads/<token>");
     const request = logLines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((l) => l["msg"] === "request completed");

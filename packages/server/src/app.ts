@@ -49,7 +49,20 @@ export async function buildApp(
   metrics = new ServerMetrics(),
 ): Promise<BuiltApp> {
   const app = Fastify({
-    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    logger:
+      config.logLevel === "silent"
+        ? false
+        : {
+            level: config.logLevel,
+            serializers: {
+              // Upload URLs carry their capability token in the path: logs show it redacted.
+              req: (req: { method: string; url: string; ip?: string }) => ({
+                method: req.method,
+                url: req.url.replace(/\/v0\/uploads\/[A-Za-z0-9]+/, "/v0/uploads/<token>"),
+                remoteAddress: req.ip,
+              }),
+            },
+          },
     bodyLimit: 1024 * 1024,
     // Generated request ids appear in every log line and error body, to match reports with logs.
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
