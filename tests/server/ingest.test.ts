@@ -96,6 +96,11 @@ describe.each(BACKENDS)("ingestion on %s", (backend) => {
     expect(late.status).toBe(201);
     expect(late.body.buckets).toEqual([{ segment: "", bucketStart: T0, version: 3, late: true }]);
     const events = await call(t.url, "GET", `/api/v1/projects/${project}/events`, { key: ADMIN_KEY });
+    const history = await call(t.url, "GET", `/api/v1/projects/${project}/uploads?limit=1`, {
+      key: ADMIN_KEY,
+    });
+    expect(history.body.uploads[0].id).toBe(late.body.upload.id);
+    expect(history.body.uploads[0].mergedAt).toBeGreaterThanOrEqual(late.body.upload.receivedAt);
     expect(events.body.events.at(-1)).toMatchObject({
       kind: "bucket-changed",
       bucketStart: T0,

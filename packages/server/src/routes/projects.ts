@@ -465,6 +465,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
           "idempotency_key",
           "api_key_id",
           "user_id",
+          "merged_at",
           "column_count",
           "row_count",
         ])
@@ -506,6 +507,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
           idempotencyKey: r.idempotency_key,
           apiKeyId: r.api_key_id,
           userId: r.user_id,
+          mergedAt: r.merged_at,
           columns: r.column_count,
           rows: r.row_count,
         })),
