@@ -317,6 +317,7 @@ A constraints file:
     .requiredOption("--project <id>", "the project to ingest into")
     .option("--api-key-env <name>", `environment variable holding the API key (default ${API_KEY_ENV})`)
     .option("--retries <n>", "retries on network errors, timeouts, 408/425/429 and 5xx answers (default 3)")
+    .option("--concurrency <n>", "uploads in flight at once (default 4)")
     .addHelpText(
       "after",
       `

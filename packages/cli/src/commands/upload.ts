@@ -17,6 +17,7 @@ export interface UploadOptions {
   readonly project?: string;
   readonly apiKeyEnv?: string;
   readonly retries?: string;
+  readonly concurrency?: string;
 }
 
 export const API_KEY_ENV = "SIGHTGLASS_API_KEY";
@@ -54,6 +55,9 @@ export async function uploadCommand(ctx: CommandContext, paths: string[], o: Upl
   const retries = o.retries === undefined ? 3 : Number(o.retries);
   if (!Number.isInteger(retries) || retries < 0)
     throw new CliError("usage", `--retries must be an integer ≥ 0`);
+  const concurrency = o.concurrency === undefined ? 4 : Number(o.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new CliError("usage", `--concurrency must be an integer from 1 to 64`);
   const files = await profilePaths(paths);
   let url: URL;
   try {
@@ -62,7 +66,7 @@ export async function uploadCommand(ctx: CommandContext, paths: string[], o: Upl
     if (e instanceof ProfileError) throw new CliError("usage", `${e.message} (check --server and --project)`);
     throw e;
   }
-  for (const file of files) {
+  const uploadOne = async (file: string): Promise<void> => {
     // Validate before sending: a server should never be the first to notice a broken file.
     await readProfile(file);
     const bytes = await readFile(file);
@@ -85,7 +89,7 @@ export async function uploadCommand(ctx: CommandContext, paths: string[], o: Upl
           ? `Already stored: ${file} (the server has these bytes for project ${o.project}; nothing changed)`
           : `Uploaded ${file} (${formatBytes(bytes.length)}) → project ${o.project}`,
       );
-      continue;
+      return;
     }
     const { status } = result;
     if (status === undefined) {
@@ -108,6 +112,22 @@ export async function uploadCommand(ctx: CommandContext, paths: string[], o: Upl
       `upload of ${file} failed: HTTP ${status}${result.body ? `: ${result.body}` : ""}${hint}`,
       { source: url.href },
     );
-  }
+  };
+  // A few uploads in flight: a backfill of thousands of small profiles waits on round trips, not on the server.
+  // The first failure stops new uploads; those in flight finish (the server stores each once either way).
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (failure === undefined && next < files.length) {
+      const file = files[next++]!;
+      try {
+        await uploadOne(file);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  if (failure !== undefined) throw failure;
   return 0;
 }
