@@ -4,7 +4,7 @@
 // predictions (the latest three days are still awaiting them), and one region where the model is worse.
 import { SegmentedProfile } from "@sightglass/profile";
 import type { Store } from "./db/connect.js";
-import { ingestProfile } from "./store/ingest.js";
+import { ingestProfile, ingestorOf } from "./store/ingest.js";
 
 export const DEMO_PROJECT_ID = "demo-credit";
 export const DEMO_ORG_ID = "default";
@@ -94,6 +94,7 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
   const rowsPerHour = options.rowsPerHour ?? 120;
   const labelsUntil = end - facts.labelDelayDays * DAY;
   const merges: Promise<unknown>[] = [];
+  const ingestor = ingestorOf(store);
   for (let hour = start; hour < end; hour += HOUR) {
     const drifted = hour >= facts.driftStart;
     const columns: Record<string, unknown[]> = {
@@ -162,9 +163,14 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
       });
       merges.push(result.merged);
     }
-    // A day's uploads merge together; waiting per day keeps the pending set (and memory) small.
-    if (merges.length >= 24 * REGIONS.length) await Promise.all(merges.splice(0));
+    // A day's uploads merge together, at once rather than after the batching delay; merging per day keeps the
+    // pending set (and memory) small.
+    if (merges.length >= 24 * REGIONS.length) {
+      await ingestor.flush();
+      await Promise.all(merges.splice(0));
+    }
   }
+  await ingestor.flush();
   await Promise.all(merges);
   return facts;
 }

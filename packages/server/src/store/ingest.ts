@@ -260,15 +260,20 @@ export class Ingestor {
     this.recover(0).catch((e: unknown) => this.onError(e, "recovering pending uploads"));
   }
 
-  /** Merges everything queued now and stops the sweep (graceful shutdown). */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.recoveryTimer !== undefined) clearInterval(this.recoveryTimer);
+  /** Merges everything queued now, without waiting for the batching delay (bulk loads, shutdown). */
+  async flush(): Promise<void> {
     for (const [key, entry] of this.scheduled) {
       if (entry.timer !== undefined) clearTimeout(entry.timer);
       this.run(key);
     }
     await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Merges everything queued now and stops the sweep (graceful shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.recoveryTimer !== undefined) clearInterval(this.recoveryTimer);
+    await this.flush();
   }
 
   /** Pending uploads no process is merging (their process died): queue their buckets here. */

@@ -1,0 +1,68 @@
+// The demo project: generated through the normal ingestion path, it must carry what it claims — hourly buckets
+// for every region, the upstream change on its day, labels missing for the last days.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedDemo } from "@sightglass/server";
+import type { DemoFacts } from "@sightglass/server";
+import { ADMIN_KEY, call, startTestServer } from "./support.js";
+import type { TestServer } from "./support.js";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe("demo project", () => {
+  let t: TestServer;
+  let facts: DemoFacts;
+  beforeAll(async () => {
+    t = await startTestServer("sqlite", "demo");
+    facts = await seedDemo(t.server.store, { days: 8, end: Date.UTC(2024, 4, 9), rowsPerHour: 60 });
+  });
+  afterAll(() => t?.close());
+
+  it("has every hour for the whole dataset and each region, all merged", async () => {
+    const id = facts.projectId;
+    const buckets = await call(t.url, "GET", `/api/v1/projects/${id}/buckets`, { key: ADMIN_KEY });
+    expect(buckets.body.buckets).toHaveLength(8 * 24);
+    // One upload per region present in the hour (quiet night hours may lack one), all merged.
+    for (const b of buckets.body.buckets as { pendingUploads: number; uploads: number }[]) {
+      expect(b.pendingUploads).toBe(0);
+      expect(b.uploads).toBeGreaterThanOrEqual(1);
+      expect(b.uploads).toBeLessThanOrEqual(4);
+    }
+    const segments = await call(t.url, "GET", `/api/v1/projects/${id}/segments`, { key: ADMIN_KEY });
+    expect(segments.body.segments.map((s: { key: string }) => s.key)).toEqual([
+      "region=east",
+      "region=north",
+      "region=south",
+      "region=west",
+    ]);
+  });
+
+  it("shows the injected upstream change in income on its day, and no change in age", async () => {
+    const id = facts.projectId;
+    const before = `baselineStart=${facts.start}&baselineEnd=${facts.driftStart}`;
+    const after = `start=${facts.driftStart}&end=${facts.driftStart + DAY}`;
+    const drift = await call(t.url, "GET", `/api/v1/projects/${id}/drift?${after}&${before}`, {
+      key: ADMIN_KEY,
+    });
+    expect(drift.status).toBe(200);
+    const byColumn = new Map(
+      drift.body.columns.map((c: { column: string; category: string }) => [c.column, c.category]),
+    );
+    expect(byColumn.get("income")).toBe("drift");
+    expect(byColumn.get("channel")).toBe("drift");
+    expect(byColumn.get("age")).toBe("no_drift");
+  });
+
+  it("has labels until three days before its end and none after", async () => {
+    const id = facts.projectId;
+    const labelsUntil = facts.end - facts.labelDelayDays * DAY;
+    const perf = await call(
+      t.url,
+      "GET",
+      `/api/v1/projects/${id}/performance?start=${labelsUntil - 2 * HOUR}&end=${labelsUntil + 2 * HOUR}`,
+      { key: ADMIN_KEY },
+    );
+    const realized = perf.body.buckets.map((b: { realized: unknown }) => b.realized !== null);
+    expect(realized).toEqual([true, true, false, false]);
+  });
+});
