@@ -313,7 +313,7 @@ async function checkConcurrentIngestion(
     expect(p, `upload ${h.id} in the history was never acknowledged as stored`).toBeDefined();
     expect(h.sha256).toBe(p!.sha256);
     expect(h.bucketStart).toBe(T0 + p!.hour * HOUR);
-    expect(h.rows).toBe(p!.rows);
+    expect(h.rowCount).toBe(p!.rows);
   }
 
   // Uploads are merged moments after they are stored; the checks below are about the merged buckets.

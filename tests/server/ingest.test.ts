@@ -72,6 +72,22 @@ describe.each(BACKENDS)("ingestion on %s", (backend) => {
     ]);
   });
 
+  it("answers a malformed segment parameter with 400 naming it", async () => {
+    const res = await call(
+      t.url,
+      "GET",
+      `/api/v1/projects/${project}/timeseries?start=${T0}&end=${T0 + HOUR}&segment=a%3D%25E0%25A4`,
+      { key: ADMIN_KEY },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.field).toBe("segment");
+    const empty = await call(t.url, "GET", `/api/v1/projects/${project}/profile?start=0&end=1000`, {
+      key: ADMIN_KEY,
+    });
+    expect(empty.status).toBe(404);
+    expect(empty.body.error.message).toMatch(/buckets lists the buckets that have data/);
+  });
+
   it("rejects malformed bytes with 400 and stores nothing", async () => {
     const before = await call(t.url, "GET", `/api/v1/projects/${project}/uploads`, { key: ADMIN_KEY });
     const good = profileAt(T0, [1, 2, 3]);

@@ -90,13 +90,17 @@ export async function authenticate(
     }
     const key = await apiKeyRow(store, parsed.id, now);
     if (key === undefined || !sameSecret(key.secret_hash, sha256Hex(parsed.secret))) {
-      throw new ApiError("unauthenticated", `API key ${parsed.id} is not valid`);
+      throw new ApiError(
+        "unauthenticated",
+        `API key ${parsed.id} is not valid: check that the whole key was copied, or create a new one`,
+      );
     }
-    if (key.revoked_at !== null) throw new ApiError("unauthenticated", `API key ${key.id} was revoked`);
+    if (key.revoked_at !== null)
+      throw new ApiError("unauthenticated", `API key ${key.id} was revoked; create a new key`);
     if (key.expires_at !== null && key.expires_at <= now) {
       throw new ApiError(
         "unauthenticated",
-        `API key ${key.id} expired on ${new Date(key.expires_at).toISOString()}`,
+        `API key ${key.id} expired on ${new Date(key.expires_at).toISOString()}; create a new key`,
       );
     }
     if (parsed.org !== undefined && parsed.org !== key.org_id) {

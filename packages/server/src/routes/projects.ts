@@ -5,8 +5,9 @@ import type { AppContext } from "../app.js";
 import { requireAuthenticated, requireOrg, visibleOrgs } from "../auth/principal.js";
 import type { BatchFrequency } from "../db/schema.js";
 import { ApiError } from "../errors.js";
+import { UPLOAD_COLUMNS, uploadInfo } from "../store/ingest.js";
 import { parseSegmentParam, tagsOfSegmentKey } from "../store/profiles.js";
-import { inSnapshot } from "../store/ranges.js";
+import { inSnapshot, pendingUploads } from "../store/ranges.js";
 import { isTimeZone, parseTime } from "../time.js";
 import { randomAlphanumeric } from "../auth/secrets.js";
 import {
@@ -341,10 +342,13 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
     async (request) => {
       const project = await authorizedProject(ctx.store, request, request.params.projectId, "read");
       const segmentKey = parseSegmentParam(request.query.segment);
-      const start = request.query.start === undefined ? -Infinity : parseTime(request.query.start, "start");
-      const end = request.query.end === undefined ? Infinity : parseTime(request.query.end, "end");
+      // Open ends as the widest bucket starts a 64-bit column holds exactly.
+      const start =
+        request.query.start === undefined ? Number.MIN_SAFE_INTEGER : parseTime(request.query.start, "start");
+      const end =
+        request.query.end === undefined ? Number.MAX_SAFE_INTEGER : parseTime(request.query.end, "end");
       return inSnapshot(ctx.store, async (tx) => {
-        let query = tx
+        const query = tx
           .selectFrom("buckets")
           .select([
             "bucket_start",
@@ -356,27 +360,16 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
           ])
           .where("project_id", "=", project.id)
           .where("segment_key", "=", segmentKey)
-          .where("version", ">", 0);
-        let pendingQuery = tx
-          .selectFrom("uploads")
+          .where("version", ">", 0)
+          .where("bucket_start", ">=", start)
+          .where("bucket_start", "<", end);
+        const pendingQuery = pendingUploads(tx, project.id, segmentKey, start, end)
           .select([
             "bucket_start",
             (eb) => eb.fn.countAll<number>().as("uploads"),
             (eb) => eb.fn.sum<number>("row_count").as("rows"),
           ])
-          .where("project_id", "=", project.id)
-          .where("merged_at", "is", null)
-          .where("reference_name", "is", null)
           .groupBy("bucket_start");
-        if (segmentKey !== "") pendingQuery = pendingQuery.where("segment_key", "=", segmentKey);
-        if (Number.isFinite(start)) {
-          query = query.where("bucket_start", ">=", start);
-          pendingQuery = pendingQuery.where("bucket_start", ">=", start);
-        }
-        if (Number.isFinite(end)) {
-          query = query.where("bucket_start", "<", end);
-          pendingQuery = pendingQuery.where("bucket_start", "<", end);
-        }
         const out = new Map<
           number,
           {
@@ -451,24 +444,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
       const project = await authorizedProject(ctx.store, request, request.params.projectId, "read");
       let query = db
         .selectFrom("uploads")
-        .select([
-          "id",
-          "received_at",
-          "dataset_timestamp",
-          "bucket_start",
-          "segment_key",
-          "reference_name",
-          "format",
-          "source",
-          "size_bytes",
-          "sha256",
-          "idempotency_key",
-          "api_key_id",
-          "user_id",
-          "merged_at",
-          "column_count",
-          "row_count",
-        ])
+        .select([...UPLOAD_COLUMNS, "source", "idempotency_key", "api_key_id", "user_id", "merged_at"])
         .where("project_id", "=", project.id);
       if (request.query.start !== undefined)
         query = query.where("received_at", ">=", parseTime(request.query.start, "start"));
@@ -494,22 +470,13 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
       const rows = await query.orderBy("received_at", "desc").orderBy("id", "desc").limit(limit).execute();
       return {
         uploads: rows.map((r) => ({
-          id: r.id,
-          receivedAt: r.received_at,
-          datasetTimestamp: r.dataset_timestamp,
-          bucketStart: r.bucket_start,
-          segment: tagsOfSegmentKey(r.segment_key),
-          referenceName: r.reference_name,
-          format: r.format,
+          // The fields of an upload as POST answered them, plus who sent it and when it was merged.
+          ...uploadInfo(r, tagsOfSegmentKey(r.segment_key)),
           source: r.source,
-          sizeBytes: r.size_bytes,
-          sha256: r.sha256,
           idempotencyKey: r.idempotency_key,
           apiKeyId: r.api_key_id,
           userId: r.user_id,
           mergedAt: r.merged_at,
-          columns: r.column_count,
-          rows: r.row_count,
         })),
         next: rows.length === limit ? rows[rows.length - 1]!.id : null,
       };

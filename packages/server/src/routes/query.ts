@@ -1,6 +1,7 @@
 // Queries over time: metric series from the materialized bucket metrics, the merged profile of any range,
 // drift and data quality between ranges or against a reference, and model performance per bucket.
-import { compareProfiles, performanceOf, performanceReport } from "@sightglass/analysis";
+import { DRIFT_METHODS, compareProfiles, performanceOf, performanceReport } from "@sightglass/analysis";
+import type { DriftMethod } from "@sightglass/analysis";
 import type { DatasetProfileView } from "@sightglass/profile";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../app.js";
@@ -10,6 +11,32 @@ import { bucketProfiles, mergedRange, pendingStarts, referenceProfile } from "..
 import { authorizedProject, projectParams, timeRange, timeRangeQuery } from "./common.js";
 
 const MAX_SERIES = 200;
+
+/** A target range and what it is compared with: a named reference, or a baseline range. */
+interface BaselineQuery {
+  start?: string;
+  end?: string;
+  segment?: string;
+  reference?: string;
+  baselineStart?: string;
+  baselineEnd?: string;
+}
+
+function baselineProperties(referenceDescription: string) {
+  return {
+    reference: { type: "string", description: referenceDescription },
+    baselineStart: { type: "string", description: "Baseline range start (instead of reference)" },
+    baselineEnd: { type: "string", description: "Baseline range end" },
+  } as const;
+}
+
+/** The 404 of a range without data, saying how to find one that has some. */
+function noProfiles(what: string, range: { start: number; end: number }): ApiError {
+  return new ApiError(
+    "not-found",
+    `no profiles in the ${what} range ${new Date(range.start).toISOString()} … ${new Date(range.end).toISOString()}; GET /api/v1/projects/{id}/buckets lists the buckets that have data`,
+  );
+}
 
 function list(value: string | undefined): string[] {
   return (value ?? "")
@@ -83,7 +110,7 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
           range.end,
           pending,
         )) {
-          for (const [column, { metrics: values }] of scalarMetrics(bucket.view)) {
+          for (const [column, values] of scalarMetrics(bucket.view)) {
             if (wantedColumns.size === 0 || wantedColumns.has(column)) put(column, bucket.start, values);
           }
         }
@@ -148,11 +175,7 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
         range.start,
         range.end,
       );
-      if (view === undefined)
-        throw new ApiError(
-          "not-found",
-          `no profiles between ${new Date(range.start).toISOString()} and ${new Date(range.end).toISOString()}`,
-        );
+      if (view === undefined) throw noProfiles("requested", range);
       if (request.query.format === "summary") {
         return {
           start: range.start,
@@ -188,21 +211,13 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
     }
     const range = timeRange({ start: query.baselineStart, end: query.baselineEnd }, undefined, "baseline");
     const view = await mergedRange(ctx.store, projectId, segmentKey, range.start, range.end);
-    if (view === undefined) throw new ApiError("not-found", "the baseline range has no profiles");
+    if (view === undefined) throw noProfiles("baseline", range);
     return view;
   }
 
   app.get<{
     Params: { projectId: string };
-    Querystring: {
-      start?: string;
-      end?: string;
-      segment?: string;
-      reference?: string;
-      baselineStart?: string;
-      baselineEnd?: string;
-      method?: string;
-    };
+    Querystring: BaselineQuery & { method?: DriftMethod | "auto" };
   }>(
     "/api/v1/projects/:projectId/drift",
     {
@@ -215,14 +230,8 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
           type: "object",
           properties: {
             ...timeRangeQuery,
-            reference: { type: "string", description: "Name of a reference profile to compare with" },
-            baselineStart: { type: "string" },
-            baselineEnd: { type: "string" },
-            method: {
-              type: "string",
-              enum: ["auto", "ks", "hellinger", "jensen_shannon", "psi", "wasserstein", "chi_square", "linf"],
-              default: "auto",
-            },
+            ...baselineProperties("Name of a reference profile to compare with"),
+            method: { type: "string", enum: ["auto", ...DRIFT_METHODS], default: "auto" },
           },
           required: ["start", "end"],
         },
@@ -233,24 +242,15 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
       const segmentKey = parseSegmentParam(request.query.segment);
       const range = timeRange(request.query);
       const target = await mergedRange(ctx.store, project.id, segmentKey, range.start, range.end);
-      if (target === undefined) throw new ApiError("not-found", "the target range has no profiles");
+      if (target === undefined) throw noProfiles("target", range);
       const reference = await baseline(project.id, segmentKey, request.query);
-      const method = (request.query.method ?? "auto") as "auto";
-      return compareProfiles(reference, target, { drift: { method } });
+      return compareProfiles(reference, target, { drift: { method: request.query.method ?? "auto" } });
     },
   );
 
   app.get<{
     Params: { projectId: string };
-    Querystring: {
-      start?: string;
-      end?: string;
-      segment?: string;
-      reference?: string;
-      baselineStart?: string;
-      baselineEnd?: string;
-      confidence?: number;
-    };
+    Querystring: BaselineQuery & { confidence?: number };
   }>(
     "/api/v1/projects/:projectId/performance",
     {
@@ -263,12 +263,7 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
           type: "object",
           properties: {
             ...timeRangeQuery,
-            reference: {
-              type: "string",
-              description: "Reference profile with labels (needed for estimates)",
-            },
-            baselineStart: { type: "string" },
-            baselineEnd: { type: "string" },
+            ...baselineProperties("Reference profile with labels (needed for estimates)"),
             confidence: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95 },
           },
           required: ["start", "end"],

@@ -236,7 +236,11 @@ export function registerWhylogsRoutes(app: FastifyInstance, ctx: AppContext): vo
         .where("token_hash", "=", sha256Hex(request.params.token))
         .executeTakeFirst();
       const now = Date.now();
-      if (pending === undefined) throw new ApiError("not-found", "unknown upload URL");
+      if (pending === undefined)
+        throw new ApiError(
+          "not-found",
+          "unknown upload URL; request a new one with log/async (whylogs does on its next write)",
+        );
       // A used URL still answers a retry of the same bytes (whylogs retries a PUT whose answer it did not see).
       if (pending.expires_at <= now && pending.used_at === null)
         throw new ApiError("forbidden", "this upload URL expired; request a new one");

@@ -61,7 +61,7 @@ const MAX_FUTURE_MS = 7 * 24 * 3_600_000;
 
 type Tx = Transaction<Database>;
 
-function uploadInfo(
+export function uploadInfo(
   row: Pick<UploadTable, (typeof UPLOAD_COLUMNS)[number]>,
   segment: SegmentTag[],
 ): UploadInfo {
@@ -81,7 +81,8 @@ function uploadInfo(
   };
 }
 
-const UPLOAD_COLUMNS = [
+/** The upload columns an UploadInfo is made of. */
+export const UPLOAD_COLUMNS = [
   "id",
   "project_id",
   "received_at",
@@ -560,7 +561,7 @@ async function materialize(
     segment_key: key,
     bucket_start: start,
     column_name: column,
-    metrics: JSON.stringify(m.metrics),
+    metrics: JSON.stringify(m),
   }));
   // Chunks keep each statement under SQLite's bound-parameter limit on very wide profiles.
   for (let i = 0; i < values.length; i += 500) {

@@ -1,6 +1,6 @@
 // Profile bytes ⇄ what the store keeps: decoding with a typed 400 on bad input, segment keys, and the scalar
 // metrics materialized per bucket and column so time series never decode sketches.
-import { columnFacts, profileRowCount } from "@sightglass/analysis";
+import { profileRowCount } from "@sightglass/analysis";
 import { DatasetProfileView, ProfileError, WHYLOGS_TAG_PREFIX, decodeProfile } from "@sightglass/profile";
 import type { SegmentTag } from "@sightglass/profile";
 import { ApiError } from "../errors.js";
@@ -71,7 +71,18 @@ export function parseSegmentParam(value: string | undefined): string {
         },
       );
     }
-    tags.push({ key: decodeURIComponent(part.slice(0, eq)), value: decodeURIComponent(part.slice(eq + 1)) });
+    try {
+      tags.push({
+        key: decodeURIComponent(part.slice(0, eq)),
+        value: decodeURIComponent(part.slice(eq + 1)),
+      });
+    } catch {
+      throw new ApiError(
+        "bad-request",
+        `segment ${JSON.stringify(value)} has a malformed %-escape; encode it with encodeURIComponent`,
+        { field: "segment" },
+      );
+    }
   }
   return segmentKey(tags);
 }
@@ -87,22 +98,18 @@ export function tagsOfSegmentKey(key: string): SegmentTag[] {
 export type ScalarMetrics = Record<string, number | null>;
 
 /**
- * The scalar summary of every column (whylogs' summary keys, frequent-item lists left out) plus the inferred
- * type: what time series, the columns table and the Prometheus gauges read.
+ * The scalar summary of every column (whylogs' summary keys, frequent-item lists left out): what time series
+ * read. Computed at every bucket merge, so nothing else (such as the inferred type) is derived here.
  */
-export function scalarMetrics(
-  view: DatasetProfileView,
-): Map<string, { metrics: ScalarMetrics; type: string }> {
-  const out = new Map<string, { metrics: ScalarMetrics; type: string }>();
+export function scalarMetrics(view: DatasetProfileView): Map<string, ScalarMetrics> {
+  const out = new Map<string, ScalarMetrics>();
   for (const name of view.columnNames()) {
-    const column = view.column(name)!;
-    const summary = column.toSummary({ frequentItemsLimit: 0 });
     const metrics: ScalarMetrics = {};
-    for (const [key, value] of Object.entries(summary)) {
+    for (const [key, value] of Object.entries(view.column(name)!.toSummary({ frequentItemsLimit: 0 }))) {
       if (value === null || typeof value === "number")
         metrics[key] = value !== null && Number.isFinite(value) ? value : null;
     }
-    out.set(name, { metrics, type: columnFacts(column).inferredType });
+    out.set(name, metrics);
   }
   return out;
 }

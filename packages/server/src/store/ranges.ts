@@ -15,6 +15,28 @@ export interface BucketProfile {
   readonly view: DatasetProfileView;
 }
 
+/**
+ * Uploads of a project stored but not merged yet, with a bucket start in [start, end): for a segment, its own;
+ * for the whole dataset (""), every segment's. The caller selects what it needs.
+ */
+export function pendingUploads(
+  db: Kysely<Database>,
+  projectId: string,
+  segmentKey: string,
+  start: number,
+  end: number,
+) {
+  let query = db
+    .selectFrom("uploads")
+    .where("project_id", "=", projectId)
+    .where("merged_at", "is", null)
+    .where("reference_name", "is", null)
+    .where("bucket_start", ">=", start)
+    .where("bucket_start", "<", end);
+  if (segmentKey !== "") query = query.where("segment_key", "=", segmentKey);
+  return query;
+}
+
 /** Runs `read` in one snapshot of the store (PostgreSQL: repeatable read; SQLite: a read transaction). */
 export async function inSnapshot<T>(store: Store, read: (db: Kysely<Database>) => Promise<T>): Promise<T> {
   const transaction = store.db.transaction();
@@ -76,16 +98,11 @@ export async function bucketProfiles(
         views.set(b.bucket_start, [view]);
       }
     }
-    let pending = db
-      .selectFrom("uploads")
+    const pending = pendingUploads(db, projectId, segmentKey, start, end)
       .select(["bucket_start", "bytes"])
-      .where("project_id", "=", projectId)
-      .where("merged_at", "is", null)
-      .where("reference_name", "is", null)
-      .where("bucket_start", ">=", start)
-      .where("bucket_start", "<", end);
-    if (segmentKey !== "") pending = pending.where("segment_key", "=", segmentKey);
-    for (const p of await pending.orderBy("received_at").orderBy("id").execute()) {
+      .orderBy("received_at")
+      .orderBy("id");
+    for (const p of await pending.execute()) {
       if (onlyStarts !== undefined && !onlyStarts.has(p.bucket_start)) continue;
       const view = decodeUpload(fromBuffer(p.bytes)).view;
       const list = views.get(p.bucket_start) ?? [];
@@ -106,17 +123,11 @@ export async function pendingStarts(
   start: number,
   end: number,
 ): Promise<Set<number>> {
-  let query = store.db
-    .selectFrom("uploads")
+  const rows = await pendingUploads(store.db, projectId, segmentKey, start, end)
     .select("bucket_start")
     .distinct()
-    .where("project_id", "=", projectId)
-    .where("merged_at", "is", null)
-    .where("reference_name", "is", null)
-    .where("bucket_start", ">=", start)
-    .where("bucket_start", "<", end);
-  if (segmentKey !== "") query = query.where("segment_key", "=", segmentKey);
-  return new Set((await query.execute()).map((r) => r.bucket_start));
+    .execute();
+  return new Set(rows.map((r) => r.bucket_start));
 }
 
 /** The merge of every bucket in [start, end); undefined when the range has no data. */
