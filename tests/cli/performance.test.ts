@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realizedPerformance } from "@sightglass/analysis";
 import { DatasetProfile } from "@sightglass/profile";
-import { haveHousing, housingDir, sightglass, tempDir } from "./support.js";
+import { HOUSING_PERFORMANCE_FLAGS, haveHousing, housingDir, sightglass, tempDir } from "./support.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -85,14 +85,7 @@ describe.skipIf(!haveHousing)(
     const ref = join(housingDir, "reference.csv");
     const analysis = join(housingDir, "analysis.csv");
     const gt = join(housingDir, "analysis_gt.csv");
-    const spec = [
-      "--prediction-column",
-      "y_pred",
-      "--score-column",
-      "y_pred_proba",
-      "--label-column",
-      "clf_target",
-    ];
+    const spec = HOUSING_PERFORMANCE_FLAGS;
     const monthly = ["--timestamp-column", "timestamp", "--window", "month"];
 
     /** The analysis rows joined with their labels, profiled in-process with the same spec. */

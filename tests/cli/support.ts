@@ -11,6 +11,15 @@ export const cliBin = join(repoRoot, "packages/cli/bin/sightglass.js");
 export const sharedDir = resolve(repoRoot, "../shared");
 export const housingDir = join(sharedDir, "data/california_housing");
 export const haveHousing = existsSync(join(housingDir, "reference.csv"));
+/** The housing classifier's columns as `sightglass profile` / `performance` flags. */
+export const HOUSING_PERFORMANCE_FLAGS = [
+  "--prediction-column",
+  "y_pred",
+  "--score-column",
+  "y_pred_proba",
+  "--label-column",
+  "clf_target",
+];
 
 export interface RunResult {
   readonly code: number;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { compareProfiles, performanceOf, performanceReport } from "@sightglass/analysis";
 import { DatasetProfile, DatasetProfileView, LabelJoiner } from "@sightglass/profile";
 import type { PerformanceSpec } from "@sightglass/profile";
-import { haveHousing, housingDir, sightglass, tempDir } from "../cli/support.js";
+import { HOUSING_PERFORMANCE_FLAGS, haveHousing, housingDir, sightglass, tempDir } from "../cli/support.js";
 import { ADMIN_KEY, BACKENDS, call, createProject, startTestServer } from "./support.js";
 import type { TestServer } from "./support.js";
 
@@ -27,14 +27,7 @@ const SPEC: PerformanceSpec = {
   target: "clf_target",
   scores: "y_pred_proba",
 };
-const PERF_FLAGS = [
-  "--prediction-column",
-  "y_pred",
-  "--score-column",
-  "y_pred_proba",
-  "--label-column",
-  "clf_target",
-];
+const PERF_FLAGS = HOUSING_PERFORMANCE_FLAGS;
 
 interface Csv {
   readonly header: string[];

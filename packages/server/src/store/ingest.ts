@@ -168,7 +168,8 @@ export class Ingestor {
 
   constructor(
     private readonly store: Store,
-    private readonly onError: (error: unknown, context: string) => void = () => {},
+    /** Where merge failures are reported (the server's log); replaced by ingestorOf when one is given. */
+    public onError: (error: unknown, context: string) => void = () => {},
   ) {}
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
@@ -637,9 +638,11 @@ const ingestors = new WeakMap<Store, Ingestor>();
 export function ingestorOf(store: Store, onError?: (error: unknown, context: string) => void): Ingestor {
   let ingestor = ingestors.get(store);
   if (ingestor === undefined) {
-    ingestor = new Ingestor(store, onError);
+    ingestor = new Ingestor(store);
     ingestors.set(store, ingestor);
   }
+  // The first user (the demo seeding, say) may have created it without a logger: the server's takes over.
+  if (onError !== undefined) ingestor.onError = onError;
   return ingestor;
 }
 
