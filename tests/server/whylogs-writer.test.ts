@@ -98,7 +98,9 @@ describe.each(BACKENDS)("pip whylogs WhyLabsWriter against the server on %s", (b
     const file = join(dir, "range.bin");
     await writeFile(file, res.body as Uint8Array);
     const summary = JSON.parse(await python("read_profile.py", [file], env));
-    expect(summary.a).toEqual({ n: 12, mean: 2.5 });
+    expect(summary.a.n).toBe(12);
+    // Means merge in whatever order uploads were batched; floating-point addition differs in the last bit.
+    expect(summary.a.mean).toBeCloseTo(2.5, 12);
     expect(summary.c.n).toBe(12);
   });
 
