@@ -44,6 +44,9 @@ interface Ids {
   readonly referenceName: string;
   readonly userId: string;
   readonly keyId: string;
+  readonly monitorId: string;
+  readonly anomalyId: string;
+  readonly channelId: string;
   /** A one-time setup token or upload-URL token, for the operations that take one. */
   readonly token: string;
 }
@@ -56,6 +59,9 @@ const MISSING: Ids = {
   referenceName: "no-such-reference",
   userId: "usr_0000000000000000",
   keyId: "sgNOSUCHK1",
+  monitorId: "mon-000000000000",
+  anomalyId: "00000000-0000-0000-0000-000000000000",
+  channelId: "chn_00000000000000000000",
   token: "",
 };
 
@@ -184,6 +190,18 @@ async function populate(
 ): Promise<{ first: Omit<Ids, "userId" | "keyId">; second: Omit<Ids, "userId" | "keyId"> }> {
   const referenceName = `${prefix}-baseline`;
   const made: Omit<Ids, "userId" | "keyId">[] = [];
+  // A notification channel that points nowhere (the discard port): "send test" fails fast, which is fine.
+  const channelName = `${prefix} pager`;
+  const channel = await must(base, admin, "POST", {
+    path: `/api/v1/organizations/${orgId}/channels`,
+    body: {
+      name: channelName,
+      kind: "webhook",
+      config: { url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef0123" },
+    },
+  });
+  secrets?.add(channel.id);
+  secrets?.add(channelName);
   for (const [index, kind] of ["churn", "fraud"].entries()) {
     const projectId = `${prefix}-${kind}`;
     const name = `${prefix} ${kind} model`;
@@ -199,7 +217,35 @@ async function populate(
       bytes,
     });
     for (const s of [projectId, name, description, upload.upload.id]) secrets?.add(s);
-    made.push({ orgId, projectId, uploadId: upload.upload.id, referenceName, token: "" });
+    // An anomaly to act on: a monitor that any data trips, re-run over the uploaded day.
+    const monitor = await must(base, admin, "POST", {
+      path: `/api/v1/projects/${projectId}/monitors`,
+      body: { name: "Any rows", analyzer: { type: "fixed", metric: "row_count", upper: 0 } },
+    });
+    await must(base, admin, "POST", {
+      path: `/api/v1/projects/${projectId}/monitors/run`,
+      body: { start: T0, end: T0 + 24 * HOUR },
+    });
+    let anomalyId: string | undefined;
+    for (let tries = 0; anomalyId === undefined; tries++) {
+      const found = await must(base, admin, "GET", { path: `/api/v1/projects/${projectId}/anomalies` });
+      anomalyId = found.anomalies[0]?.id;
+      if (anomalyId === undefined) {
+        if (tries > 300) throw new Error(`set-up: no anomaly in ${projectId}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    for (const s of [monitor.id, anomalyId]) secrets?.add(s);
+    made.push({
+      orgId,
+      projectId,
+      uploadId: upload.upload.id,
+      referenceName,
+      monitorId: monitor.id,
+      anomalyId,
+      channelId: channel.id,
+      token: "",
+    });
   }
   secrets?.add(column);
   secrets?.add(referenceName);
@@ -366,6 +412,26 @@ async function throwawayMember(base: string, org: OrgWorld, n: number, secrets: 
   });
   if (org.orgId === B) for (const s of [email, created.id]) secrets.add(s);
   return { userId: created.id as string };
+}
+
+async function throwawayMonitor(base: string, org: OrgWorld, ids: Ids, n: number, secrets: Set<string>) {
+  // In the project the case names, or (a leaf of B in A's project) in B's own project.
+  const projectId = org.orgId === ids.orgId ? ids.projectId : org.first.projectId;
+  const created = await must(base, org.admin, "POST", {
+    path: `/api/v1/projects/${projectId}/monitors`,
+    body: { name: `scratch ${n}`, analyzer: { type: "missing_data" } },
+  });
+  if (org.orgId === B) secrets.add(created.id);
+  return { monitorId: created.id as string };
+}
+
+async function throwawayChannel(base: string, org: OrgWorld, n: number, secrets: Set<string>) {
+  const created = await must(base, org.admin, "POST", {
+    path: `/api/v1/organizations/${org.orgId}/channels`,
+    body: { name: `scratch ${n}`, kind: "slack", config: { url: "http://127.0.0.1:9/slack" } },
+  });
+  if (org.orgId === B) secrets.add(created.id);
+  return { channelId: created.id as string };
 }
 
 async function throwawayKey(base: string, org: OrgWorld, n: number, secrets: Set<string>) {
@@ -583,6 +649,142 @@ function operations(base: string, w: World): Record<string, Operation> {
         return { referenceName: name };
       },
       request: (ids) => ({ path: `/api/v1/projects/${ids.projectId}/references/${ids.referenceName}` }),
+    },
+    "GET /api/v1/monitor-schema": {
+      // The document's JSON Schema is documentation, as /openapi.json is.
+      requirement: "public",
+      scope: "none",
+      request: () => ({ path: "/api/v1/monitor-schema" }),
+    },
+    "GET /api/v1/projects/{projectId}/monitors": project("/monitors", "read"),
+    "POST /api/v1/projects/{projectId}/monitors": {
+      requirement: "write",
+      scope: "project",
+      request: (ids, n) => ({
+        path: `/api/v1/projects/${ids.projectId}/monitors`,
+        body: { name: `probe ${n}`, analyzer: { type: "missing_data" } },
+      }),
+    },
+    "GET /api/v1/projects/{projectId}/monitors/{monitorId}": {
+      requirement: "read",
+      scope: "project",
+      mixedLeaves: ["monitorId"],
+      request: (ids) => ({ path: `/api/v1/projects/${ids.projectId}/monitors/${ids.monitorId}` }),
+    },
+    "PUT /api/v1/projects/{projectId}/monitors/{monitorId}": {
+      requirement: "write",
+      scope: "project",
+      mixedLeaves: ["monitorId"],
+      request: (ids) => ({
+        path: `/api/v1/projects/${ids.projectId}/monitors/${ids.monitorId}`,
+        body: { name: "Any rows", analyzer: { type: "fixed", metric: "row_count", upper: 0 } },
+      }),
+    },
+    "DELETE /api/v1/projects/{projectId}/monitors/{monitorId}": {
+      requirement: "write",
+      scope: "project",
+      mixedLeaves: ["monitorId"],
+      prepare: ({ org, ids, n }) => throwawayMonitor(base, org, ids, n, w.secretsOfB),
+      request: (ids) => ({ path: `/api/v1/projects/${ids.projectId}/monitors/${ids.monitorId}` }),
+    },
+    "GET /api/v1/projects/{projectId}/monitors/{monitorId}/versions": {
+      requirement: "read",
+      scope: "project",
+      mixedLeaves: ["monitorId"],
+      request: (ids) => ({ path: `/api/v1/projects/${ids.projectId}/monitors/${ids.monitorId}/versions` }),
+    },
+    "POST /api/v1/projects/{projectId}/monitors/preview": {
+      requirement: "read",
+      scope: "project",
+      request: (ids) => ({
+        path: `/api/v1/projects/${ids.projectId}/monitors/preview`,
+        body: { monitor: { name: "draft", analyzer: { type: "missing_data" } }, start: T0, end: T0 + HOUR },
+      }),
+    },
+    "POST /api/v1/projects/{projectId}/monitors/run": {
+      requirement: "write",
+      scope: "project",
+      // An empty range: nothing to run, so cases do not pile up work for the scheduler.
+      request: (ids) => ({
+        path: `/api/v1/projects/${ids.projectId}/monitors/run`,
+        body: { start: T0 - 48 * HOUR, end: T0 - 24 * HOUR },
+      }),
+    },
+    "GET /api/v1/projects/{projectId}/monitor-settings": project("/monitor-settings", "read"),
+    "PUT /api/v1/projects/{projectId}/monitor-settings": {
+      requirement: "write",
+      scope: "project",
+      request: (ids) => ({
+        path: `/api/v1/projects/${ids.projectId}/monitor-settings`,
+        body: { settle: "1m" },
+      }),
+    },
+    "GET /api/v1/projects/{projectId}/evaluations": project("/evaluations", "read"),
+    "GET /api/v1/projects/{projectId}/anomalies": project("/anomalies", "read"),
+    "POST /api/v1/projects/{projectId}/anomalies/{anomalyId}/acknowledge": {
+      requirement: "write",
+      scope: "project",
+      mixedLeaves: ["anomalyId"],
+      request: (ids) => ({
+        path: `/api/v1/projects/${ids.projectId}/anomalies/${ids.anomalyId}/acknowledge`,
+      }),
+    },
+    "POST /api/v1/projects/{projectId}/anomalies/{anomalyId}/resolve": {
+      requirement: "write",
+      scope: "project",
+      mixedLeaves: ["anomalyId"],
+      request: (ids) => ({ path: `/api/v1/projects/${ids.projectId}/anomalies/${ids.anomalyId}/resolve` }),
+    },
+    "GET /api/v1/projects/{projectId}/monitor-runs": project("/monitor-runs", "read"),
+    "GET /api/v1/organizations/{orgId}/channels": {
+      requirement: "read",
+      scope: "org",
+      request: (ids) => ({ path: `/api/v1/organizations/${ids.orgId}/channels` }),
+    },
+    "POST /api/v1/organizations/{orgId}/channels": {
+      requirement: "admin",
+      scope: "org",
+      request: (ids, n) => ({
+        path: `/api/v1/organizations/${ids.orgId}/channels`,
+        body: { name: `probe ${n}`, kind: "slack", config: { url: "http://127.0.0.1:9/slack" } },
+      }),
+    },
+    "GET /api/v1/organizations/{orgId}/channels/{channelId}": {
+      requirement: "read",
+      scope: "org",
+      mixedLeaves: ["channelId"],
+      request: (ids) => ({ path: `/api/v1/organizations/${ids.orgId}/channels/${ids.channelId}` }),
+    },
+    "PUT /api/v1/organizations/{orgId}/channels/{channelId}": {
+      requirement: "admin",
+      scope: "org",
+      mixedLeaves: ["channelId"],
+      request: (ids) => ({
+        path: `/api/v1/organizations/${ids.orgId}/channels/${ids.channelId}`,
+        body: {
+          name: ids.orgId === B ? "bravo pager" : "alpha pager",
+          config: { url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef0123" },
+        },
+      }),
+    },
+    "DELETE /api/v1/organizations/{orgId}/channels/{channelId}": {
+      requirement: "admin",
+      scope: "org",
+      mixedLeaves: ["channelId"],
+      prepare: ({ org, n }) => throwawayChannel(base, org, n, w.secretsOfB),
+      request: (ids) => ({ path: `/api/v1/organizations/${ids.orgId}/channels/${ids.channelId}` }),
+    },
+    "POST /api/v1/organizations/{orgId}/channels/{channelId}/test": {
+      requirement: "admin",
+      scope: "org",
+      mixedLeaves: ["channelId"],
+      request: (ids) => ({ path: `/api/v1/organizations/${ids.orgId}/channels/${ids.channelId}/test` }),
+    },
+    "GET /api/v1/organizations/{orgId}/channels/{channelId}/deliveries": {
+      requirement: "read",
+      scope: "org",
+      mixedLeaves: ["channelId"],
+      request: (ids) => ({ path: `/api/v1/organizations/${ids.orgId}/channels/${ids.channelId}/deliveries` }),
     },
     "POST /v1/log/async": {
       requirement: "ingest",

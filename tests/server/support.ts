@@ -137,3 +137,25 @@ export async function waitForMerges(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Waits until the project's monitors have caught up: every bucket-changed event read and no evaluation due or
+ * running (set the project's settle and readiness delay to 0 first, or due runs lie in the future).
+ */
+export async function waitForMonitors(
+  base: string,
+  project: string,
+  key = ADMIN_KEY,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call(base, "GET", `/api/v1/projects/${project}/monitor-runs?limit=1`, { key });
+    if (res.status !== 200) throw new Error(`monitor-runs: ${res.status} ${JSON.stringify(res.body)}`);
+    const q = res.body.queue as { unreadEvents: number; waiting: number; running: number };
+    if (q.unreadEvents === 0 && q.waiting === 0 && q.running === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`monitors still busy after ${timeoutMs} ms: ${JSON.stringify(q)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,5 +1,7 @@
 // The HTTP application: Fastify with JSON-schema validation on every route, one error shape, authentication
 // before any handler, CSRF for cookie sessions, per-caller rate limits and request metrics.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import Fastify from "fastify";
 import type { FastifyInstance, FastifyRequest, RouteOptions } from "fastify";
 import type { Principal } from "./auth/principal.js";
@@ -17,6 +19,10 @@ import { registerIngestRoutes } from "./routes/ingest.js";
 import { registerQueryRoutes } from "./routes/query.js";
 import { registerWhylogsRoutes } from "./routes/whylogs.js";
 import { openApiDocument } from "./openapi.js";
+import { AlertDispatcher } from "./alerts/dispatcher.js";
+import { MonitorScheduler } from "./monitors/scheduler.js";
+import { registerChannelRoutes } from "./routes/channels.js";
+import { registerMonitorRoutes } from "./routes/monitors.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -32,6 +38,10 @@ export interface AppContext {
   publicUrl(request?: FastifyRequest): string;
   /** False while starting or shutting down: /readyz answers 503. */
   ready: boolean;
+  /** Runs monitors (the server starts its loop unless monitorIntervalMs is 0; the API uses it for re-runs). */
+  readonly scheduler: MonitorScheduler;
+  /** Sends alerts (its loop runs with the scheduler's; "send test" uses it directly). */
+  readonly dispatcher: AlertDispatcher;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -68,11 +78,23 @@ export async function buildApp(
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
     ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false } },
   });
+  const worker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const context: AppContext = {
     store,
     config,
     metrics,
     ready: false,
+    scheduler: new MonitorScheduler(store, {
+      worker,
+      alerts: { publicUrl: config.publicUrl },
+      onError: (error, what) => app.log.error({ err: error }, what),
+    }),
+    dispatcher: new AlertDispatcher(store, {
+      worker,
+      smtpUrl: config.smtpUrl,
+      publicUrl: config.publicUrl,
+      onError: (error, what) => app.log.error({ err: error }, what),
+    }),
     publicUrl(request) {
       if (config.publicUrl !== undefined) return config.publicUrl;
       const host = request?.headers.host ?? `${config.host}:${config.port}`;
@@ -202,6 +224,8 @@ export async function buildApp(
   registerIngestRoutes(app, context);
   registerQueryRoutes(app, context);
   registerWhylogsRoutes(app, context);
+  registerMonitorRoutes(app, context, () => context.scheduler);
+  registerChannelRoutes(app, context, () => context.dispatcher);
   app.get("/openapi.json", { schema: { hide: true } }, async () => openApiDocument(routes));
   await app.ready();
   return { app, context };

@@ -26,6 +26,13 @@ export interface ServerConfig {
   readonly bootstrapApiKey: string | undefined;
   /** Seed a demo project on an empty store. */
   readonly demo: boolean;
+  /**
+   * How often this process looks for monitor work and due alert deliveries, in ms; 0 = never (the process then
+   * only serves the API while other processes run monitors).
+   */
+  readonly monitorIntervalMs: number;
+  /** SMTP server for email channels that do not name their own (smtp:// or smtps://user:pass@host:port). */
+  readonly smtpUrl: string | undefined;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -43,6 +50,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   logLevel: "info",
   bootstrapApiKey: undefined,
   demo: false,
+  monitorIntervalMs: 2000,
+  smtpUrl: undefined,
 };
 
 type Raw = Partial<Record<keyof ServerConfig, unknown>>;
@@ -62,6 +71,8 @@ const ENV: Record<keyof ServerConfig, string> = {
   logLevel: "SIGHTGLASS_LOG_LEVEL",
   bootstrapApiKey: "SIGHTGLASS_BOOTSTRAP_API_KEY",
   demo: "SIGHTGLASS_DEMO",
+  monitorIntervalMs: "SIGHTGLASS_MONITOR_INTERVAL_MS",
+  smtpUrl: "SIGHTGLASS_SMTP_URL",
 };
 
 function integer(value: unknown, name: string, source: string, min: number, max: number): number {
@@ -118,6 +129,17 @@ function apply(config: ServerConfig, raw: Raw, source: (key: string) => string):
       case "sessionTtlHours":
         out.sessionTtlHours = integer(value, "sessionTtlHours", from, 1, 24 * 365);
         break;
+      case "monitorIntervalMs":
+        out.monitorIntervalMs = integer(value, "monitorIntervalMs", from, 0, 3_600_000);
+        break;
+      case "smtpUrl": {
+        const url = text(value, key, from);
+        if (url !== "" && !/^smtps?:\/\/[^/]+/.test(url)) {
+          throw new ServerError(`smtpUrl (${from}) must be smtp://host:port or smtps://user:pass@host:port`);
+        }
+        out.smtpUrl = url || undefined;
+        break;
+      }
       case "secureCookies":
       case "demo":
         out[key] = boolean(value, key, from);

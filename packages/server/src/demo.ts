@@ -4,6 +4,8 @@
 // predictions (the latest three days are still awaiting them), and one region where the model is worse.
 import { SegmentedProfile } from "@sightglass/profile";
 import type { Store } from "./db/connect.js";
+import { parseMonitorConfig } from "./monitors/config.js";
+import { createMonitor, installDefaultMonitors } from "./monitors/store.js";
 import { ingestProfile, ingestorOf } from "./store/ingest.js";
 
 export const DEMO_PROJECT_ID = "demo-credit";
@@ -89,7 +91,41 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
     time_zone: "UTC",
     created_at: Date.now(),
   };
-  await store.db.insertInto("projects").values(project).execute();
+  await store.db.transaction().execute(async (tx) => {
+    await tx.insertInto("projects").values(project).execute();
+    await installDefaultMonitors(tx, project.id, project.created_at);
+    // Model quality against the first week, whose labels are all in: realized where labels arrived,
+    // estimated (CBPE) for the last days that still wait for theirs.
+    const firstWeek = { type: "range", start, end: start + 7 * DAY };
+    for (const monitor of [
+      {
+        name: "Accuracy drop",
+        analyzer: { type: "performance_drop", metric: "accuracy", maxDrop: 0.05 },
+        baseline: firstWeek,
+        severity: "error",
+      },
+      {
+        name: "Estimated accuracy drop",
+        analyzer: { type: "estimated_performance_drop", metric: "accuracy", maxDrop: 0.05 },
+        baseline: firstWeek,
+        severity: "error",
+      },
+    ]) {
+      await createMonitor(tx, project.id, parseMonitorConfig(monitor), null, project.created_at);
+    }
+    // The seeded history is older than the default backfill horizon: evaluate all of it.
+    await tx
+      .insertInto("monitor_settings")
+      .values({
+        project_id: project.id,
+        readiness_delay_ms: 5 * 60_000,
+        backfill_horizon_ms: (days + 30) * DAY,
+        settle_ms: 1000,
+        clock_cursor: null,
+        updated_at: project.created_at,
+      })
+      .execute();
+  });
   const next = random(20261204);
   const rowsPerHour = options.rowsPerHour ?? 120;
   const labelsUntil = end - facts.labelDelayDays * DAY;

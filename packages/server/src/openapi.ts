@@ -14,6 +14,8 @@ declare module "fastify" {
     consumes?: readonly string[];
     produces?: readonly string[];
     security?: readonly unknown[];
+    /** A request body the handler validates itself (for its own error messages), documented but not checked. */
+    documentedBody?: { readonly schema: unknown; readonly contentTypes: readonly string[] };
   }
 }
 
@@ -29,6 +31,7 @@ interface RouteSchema {
   /** Content types of a raw body (profile bytes) instead of JSON. */
   consumes?: readonly string[];
   produces?: readonly string[];
+  documentedBody?: { readonly schema: unknown; readonly contentTypes: readonly string[] };
   response?: Record<string, JsonSchema>;
   security?: readonly unknown[];
 }
@@ -81,6 +84,12 @@ export function openApiDocument(routes: readonly RouteOptions[]): JsonSchema {
           content: Object.fromEntries(
             schema.consumes.map((c) => [c, { schema: { type: "string", format: "binary" } }]),
           ),
+        };
+      } else if (schema.documentedBody !== undefined) {
+        const { schema: body, contentTypes } = schema.documentedBody;
+        operation["requestBody"] = {
+          required: true,
+          content: Object.fromEntries(contentTypes.map((c) => [c, { schema: body }])),
         };
       } else if (schema.body !== undefined) {
         operation["requestBody"] = {

@@ -41,6 +41,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const base = config.publicUrl ?? url;
     const ingestor = ingestorOf(store, (error, context) => built!.app.log.error({ err: error }, context));
     ingestor.startRecovery();
+    const { scheduler, dispatcher } = built.context;
+    if (config.monitorIntervalMs > 0) {
+      scheduler.start(config.monitorIntervalMs, (now) => dispatcher.tick(now));
+    }
     built.context.ready = true;
     let closing: Promise<void> | undefined;
     const { app, context } = built;
@@ -53,6 +57,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       close() {
         closing ??= (async () => {
           context.ready = false;
+          await scheduler.stop();
           await app.close();
           // Uploads accepted before the close are merged before the store closes.
           await ingestor.close();

@@ -10,6 +10,7 @@ import { parseSegmentParam, tagsOfSegmentKey } from "../store/profiles.js";
 import { inSnapshot, pendingUploads } from "../store/ranges.js";
 import { isTimeZone, parseTime } from "../time.js";
 import { randomAlphanumeric } from "../auth/secrets.js";
+import { installDefaultMonitors } from "../monitors/store.js";
 import {
   ID_PATTERN,
   authorizedProject,
@@ -137,7 +138,10 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
         time_zone: timeZone,
         created_at: Date.now(),
       };
-      await db.insertInto("projects").values(row).execute();
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto("projects").values(row).execute();
+        await installDefaultMonitors(tx, row.id, row.created_at);
+      });
       return reply.status(201).send(projectJson(row));
     },
   );

@@ -6,8 +6,8 @@ import type { DatasetProfileView } from "@sightglass/profile";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../app.js";
 import { ApiError } from "../errors.js";
-import { parseSegmentParam, scalarMetrics, toBuffer } from "../store/profiles.js";
-import { bucketProfiles, mergedRange, pendingStarts, referenceProfile } from "../store/ranges.js";
+import { parseSegmentParam, toBuffer } from "../store/profiles.js";
+import { bucketMetrics, bucketProfiles, mergedRange, referenceProfile } from "../store/ranges.js";
 import { authorizedProject, projectParams, timeRange, timeRangeQuery } from "./common.js";
 
 const MAX_SERIES = 200;
@@ -46,7 +46,6 @@ function list(value: string | undefined): string[] {
 }
 
 export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { db } = ctx.store;
 
   app.get<{
     Params: { projectId: string };
@@ -80,41 +79,7 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
       const metrics = list(request.query.metrics);
       const wanted = metrics.length > 0 ? metrics : ["counts/n"];
       const segmentKey = parseSegmentParam(request.query.segment);
-      let query = db
-        .selectFrom("bucket_columns")
-        .select(["column_name", "bucket_start", "metrics"])
-        .where("project_id", "=", project.id)
-        .where("segment_key", "=", segmentKey)
-        .where("bucket_start", ">=", range.start)
-        .where("bucket_start", "<", range.end);
-      if (columns.length > 0) query = query.where("column_name", "in", columns);
-      const rows = await query.execute();
-      // Buckets with uploads not merged yet are summarized from their profiles, pending uploads included.
-      const pending = await pendingStarts(ctx.store, project.id, segmentKey, range.start, range.end);
-      const cells = new Map<string, Map<number, Record<string, number | null>>>();
-      const put = (column: string, t: number, values: Record<string, number | null>) => {
-        let byTime = cells.get(column);
-        if (byTime === undefined) cells.set(column, (byTime = new Map()));
-        byTime.set(t, values);
-      };
-      for (const row of rows) {
-        if (!pending.has(row.bucket_start)) put(row.column_name, row.bucket_start, JSON.parse(row.metrics));
-      }
-      if (pending.size > 0) {
-        const wantedColumns = new Set(columns);
-        for (const bucket of await bucketProfiles(
-          ctx.store,
-          project.id,
-          segmentKey,
-          range.start,
-          range.end,
-          pending,
-        )) {
-          for (const [column, values] of scalarMetrics(bucket.view)) {
-            if (wantedColumns.size === 0 || wantedColumns.has(column)) put(column, bucket.start, values);
-          }
-        }
-      }
+      const cells = await bucketMetrics(ctx.store, project.id, segmentKey, range.start, range.end, columns);
       const series: { column: string; metric: string; points: { t: number; v: number | null }[] }[] = [];
       for (const column of [...cells.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
         const byTime = [...cells.get(column)!.entries()].sort((x, y) => x[0] - y[0]);

@@ -2,7 +2,7 @@
 // metrics materialized per bucket and column so time series never decode sketches.
 import { profileRowCount } from "@sightglass/analysis";
 import { DatasetProfileView, ProfileError, WHYLOGS_TAG_PREFIX, decodeProfile } from "@sightglass/profile";
-import type { SegmentTag } from "@sightglass/profile";
+import type { ColumnProfileView, SegmentTag } from "@sightglass/profile";
 import { ApiError } from "../errors.js";
 
 export type ProfileFormat = "whylogs-v1" | "sightglass" | "whylogs-v0";
@@ -103,15 +103,18 @@ export type ScalarMetrics = Record<string, number | null>;
  */
 export function scalarMetrics(view: DatasetProfileView): Map<string, ScalarMetrics> {
   const out = new Map<string, ScalarMetrics>();
-  for (const name of view.columnNames()) {
-    const metrics: ScalarMetrics = {};
-    for (const [key, value] of Object.entries(view.column(name)!.toSummary({ frequentItemsLimit: 0 }))) {
-      if (value === null || typeof value === "number")
-        metrics[key] = value !== null && Number.isFinite(value) ? value : null;
-    }
-    out.set(name, metrics);
-  }
+  for (const name of view.columnNames()) out.set(name, columnScalars(view.column(name)!));
   return out;
+}
+
+/** One column's scalar summary (see scalarMetrics). */
+export function columnScalars(column: ColumnProfileView): ScalarMetrics {
+  const metrics: ScalarMetrics = {};
+  for (const [key, value] of Object.entries(column.toSummary({ frequentItemsLimit: 0 }))) {
+    if (value === null || typeof value === "number")
+      metrics[key] = value !== null && Number.isFinite(value) ? value : null;
+  }
+  return metrics;
 }
 
 export function toBuffer(bytes: Uint8Array): Buffer {

@@ -7,7 +7,8 @@ import type { Store } from "../db/connect.js";
 import type { Database } from "../db/schema.js";
 import { ApiError } from "../errors.js";
 import { ingestorOf } from "./ingest.js";
-import { decodeUpload, fromBuffer } from "./profiles.js";
+import { decodeUpload, fromBuffer, scalarMetrics } from "./profiles.js";
+import type { ScalarMetrics } from "./profiles.js";
 import { ViewCache } from "./view-cache.js";
 
 export interface BucketProfile {
@@ -128,6 +129,49 @@ export async function pendingStarts(
     .distinct()
     .execute();
   return new Set(rows.map((r) => r.bucket_start));
+}
+
+/**
+ * The scalar summary of each column per bucket in [start, end): column → bucket start → metrics. Read from the
+ * summaries materialized at each merge; buckets with uploads not merged yet are summarized from their profiles,
+ * pending uploads included. `columns` (empty = all) restricts the columns.
+ */
+export async function bucketMetrics(
+  store: Store,
+  projectId: string,
+  segmentKey: string,
+  start: number,
+  end: number,
+  columns: readonly string[] = [],
+): Promise<Map<string, Map<number, ScalarMetrics>>> {
+  let query = store.db
+    .selectFrom("bucket_columns")
+    .select(["column_name", "bucket_start", "metrics"])
+    .where("project_id", "=", projectId)
+    .where("segment_key", "=", segmentKey)
+    .where("bucket_start", ">=", start)
+    .where("bucket_start", "<", end);
+  if (columns.length > 0) query = query.where("column_name", "in", columns);
+  const rows = await query.execute();
+  const pending = await pendingStarts(store, projectId, segmentKey, start, end);
+  const cells = new Map<string, Map<number, ScalarMetrics>>();
+  const put = (column: string, t: number, values: ScalarMetrics) => {
+    let byTime = cells.get(column);
+    if (byTime === undefined) cells.set(column, (byTime = new Map()));
+    byTime.set(t, values);
+  };
+  for (const row of rows) {
+    if (!pending.has(row.bucket_start)) put(row.column_name, row.bucket_start, JSON.parse(row.metrics));
+  }
+  if (pending.size > 0) {
+    const wanted = new Set(columns);
+    for (const bucket of await bucketProfiles(store, projectId, segmentKey, start, end, pending)) {
+      for (const [column, values] of scalarMetrics(bucket.view)) {
+        if (wanted.size === 0 || wanted.has(column)) put(column, bucket.start, values);
+      }
+    }
+  }
+  return cells;
 }
 
 /** The merge of every bucket in [start, end); undefined when the range has no data. */
