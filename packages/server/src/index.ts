@@ -15,3 +15,42 @@ export { seedDemo, DEMO_PROJECT_ID } from "./demo.js";
 export type { DemoFacts, DemoOptions } from "./demo.js";
 export { bucketStart, nextBucketStart } from "./time.js";
 export { openApiDocument } from "./openapi.js";
+export {
+  MONITOR_JSON_SCHEMA,
+  defaultMonitorSettings,
+  defaultMonitors,
+  parseDuration,
+  parseMonitorConfig,
+  parseMonitorSettings,
+} from "./monitors/config.js";
+export { BucketEvaluator } from "./monitors/engine.js";
+export type { Evaluation, EvaluatedProject, MonitorDefinition } from "./monitors/engine.js";
+export { MonitorScheduler, monitorSettings, projectMonitors } from "./monitors/scheduler.js";
+export type { SchedulerOptions, TickResult as SchedulerTickResult } from "./monitors/scheduler.js";
+export { createMonitor, installDefaultMonitors } from "./monitors/store.js";
+export type {
+  AnalyzerConfig,
+  BaselineSpec,
+  ConfigIssue,
+  MonitorConfig,
+  MonitorSettings,
+  MonitorSeverity,
+  NotifySpec,
+  TargetSpec,
+} from "./monitors/types.js";
+export { AlertDispatcher, backoffDelay } from "./alerts/dispatcher.js";
+export type {
+  DispatcherOptions,
+  TestSendResult,
+  TickResult as DispatcherTickResult,
+} from "./alerts/dispatcher.js";
+export { enqueueAlert } from "./alerts/outbox.js";
+export {
+  maskSecret,
+  parseChannelConfig,
+  redactChannelConfig,
+  signWebhookBody,
+  verifyWebhookSignature,
+} from "./alerts/channels.js";
+export type { ChannelConfig } from "./alerts/channels.js";
+export type { Alert, AlertAnomaly } from "./alerts/payload.js";
