@@ -3,19 +3,22 @@
 // @sightglass/profile next to pip `whylogs` (bench/profile.mjs), then a drift report from two profiles
 // (@sightglass/analysis) next to pip `evidently` on the raw rows (bench/drift.mjs), then the `sightglass`
 // command on CSV files next to pandas + whylogs and pandas + evidently (bench/cli.mjs), then label-free
-// performance estimation from monthly profiles next to pip `nannyml` on the raw rows (bench/performance.mjs). On
-// request only (`node bench/run.mjs server`): the `sightglass serve` server over HTTP on SQLite and PostgreSQL,
-// without a peer (bench/server.mjs).
+// performance estimation from monthly profiles next to pip `nannyml` on the raw rows (bench/performance.mjs), then
+// one bucket's evaluation of 50 monitors over 500 columns from stored profiles next to pip `evidently` on the raw
+// rows (bench/monitors.mjs). On request only (`node bench/run.mjs server`): the `sightglass serve` server over
+// HTTP on SQLite and PostgreSQL, without a peer (bench/server.mjs).
 //
-// Usage: node bench/run.mjs [--quick] [--only kll,hll,fi,profile,drift,cli,performance,server|<case id>,…]
+// Usage: node bench/run.mjs [--quick]
+//                           [--only kll,hll,fi,profile,drift,cli,performance,monitors,server|<case id>,…]
 //                           [--out <file>] [<group or case id> …]
 //   --quick   10× smaller inputs (smoke run; numbers are not meaningful); tiny profile, drift, CLI, synthetic
-//             performance and server inputs
-//   --only    comma-separated groups (kll, hll, fi, profile, drift, cli, performance, server) or case ids
-//             (profile-columnar, profile-rows, profile-size, profile-rss, drift-columns, drift-wide, cli-profile,
-//             cli-drift, performance-housing, performance-synthetic, server-ingest, server-timeseries,
-//             server-drift, …); bare arguments are added to it: `node bench/run.mjs server` runs only that group.
-//             Without either, every group runs but server.
+//             performance, monitors and server inputs
+//   --only    comma-separated groups (kll, hll, fi, profile, drift, cli, performance, monitors, server) or case
+//             ids (profile-columnar, profile-rows, profile-size, profile-rss, drift-columns, drift-wide,
+//             cli-profile, cli-drift, performance-housing, performance-synthetic, monitors-bucket,
+//             monitors-bucket-postgres, server-ingest, server-timeseries, server-drift, …); bare arguments are
+//             added to it: `node bench/run.mjs server` runs only that group. Without either, every group runs
+//             but server (and monitors-bucket-postgres).
 //   --out     where to write the JSON results (default bench/out/results.json)
 //
 // Methodology: input data is generated once here and written to a temporary directory as raw little-endian
@@ -36,6 +39,7 @@ const { PROFILE_CASE_IDS, runProfileBench } = await import("./profile.mjs");
 const { DRIFT_CASE_IDS, runDriftBench } = await import("./drift.mjs");
 const { CLI_CASE_IDS, runCliBench } = await import("./cli.mjs");
 const { PERFORMANCE_CASE_IDS, runPerformanceBench } = await import("./performance.mjs");
+const { MONITOR_CASE_IDS, runMonitorBench } = await import("./monitors.mjs");
 const { SERVER_CASE_IDS, runServerBench } = await import("./server.mjs");
 
 // ---------------------------------------------------------------------------------------------------------
@@ -223,6 +227,13 @@ const cliSelected = CLI_CASE_IDS.some(selectCli);
 // A full run of the performance group takes about a minute, most of it NannyML on the 13M synthetic rows.
 const selectPerformance = (id) => only.length === 0 || only.includes("performance") || only.includes(id);
 const performanceSelected = PERFORMANCE_CASE_IDS.some(selectPerformance);
+// A full run of the monitors group takes about 1½ minutes, 70 s of it Evidently's report on the 500 columns. Its
+// PostgreSQL case starts the cluster of scripts/postgres.mjs, so it runs only when named.
+const selectMonitors = (id) =>
+  id === "monitors-bucket-postgres"
+    ? only.includes(id)
+    : only.length === 0 || only.includes("monitors") || only.includes(id);
+const monitorsSelected = MONITOR_CASE_IDS.some(selectMonitors);
 // The server group is opt-in (`node bench/run.mjs server`, or its case ids): a full run takes 2½–4 minutes on
 // 2 cores, most of it the drift requests over 8 MB bucket profiles and the PostgreSQL ingestion; it starts
 // server processes and the PostgreSQL cluster of scripts/postgres.mjs; and tests/oracle/bench-smoke.test.ts
@@ -235,16 +246,19 @@ if (
   !driftSelected &&
   !cliSelected &&
   !performanceSelected &&
+  !monitorsSelected &&
   !serverSelected
 ) {
   console.error(
-    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile, drift, cli, performance, server; ids: ` +
+    `--only ${only.join(",")} matches no case; groups: kll, hll, fi, profile, drift, cli, performance, monitors, ` +
+      "server; ids: " +
       [
         ...CASES.map((c) => c.id),
         ...PROFILE_CASE_IDS,
         ...DRIFT_CASE_IDS,
         ...CLI_CASE_IDS,
         ...PERFORMANCE_CASE_IDS,
+        ...MONITOR_CASE_IDS,
         ...SERVER_CASE_IDS,
       ].join(", "),
   );
@@ -635,6 +649,19 @@ if (performanceSelected) {
   console.log(`${peerOutput || profile || drift || cli ? "\n" : ""}${run.markdown}`);
 }
 
+let monitors;
+if (monitorsSelected) {
+  const run = await runMonitorBench({
+    quick,
+    select: selectMonitors,
+    ensurePythonEnv,
+    repetitions: REPETITIONS,
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  monitors = run.json;
+  console.log(`${peerOutput || profile || drift || cli || performanceEstimation ? "\n" : ""}${run.markdown}`);
+}
+
 let server;
 if (serverSelected) {
   const run = await runServerBench({
@@ -643,7 +670,9 @@ if (serverSelected) {
     log: (message) => process.stderr.write(`${message}\n`),
   });
   server = run.json;
-  console.log(`${peerOutput || profile || drift || cli || performanceEstimation ? "\n" : ""}${run.markdown}`);
+  console.log(
+    `${peerOutput || profile || drift || cli || performanceEstimation || monitors ? "\n" : ""}${run.markdown}`,
+  );
 }
 
 mkdirSync(dirname(outPath), { recursive: true });
@@ -657,6 +686,7 @@ writeFileSync(
       ...(drift ? { drift } : {}),
       ...(cli ? { cli } : {}),
       ...(performanceEstimation ? { performance: performanceEstimation } : {}),
+      ...(monitors ? { monitors } : {}),
       ...(server ? { server } : {}),
     },
     null,

@@ -249,7 +249,7 @@ describe.skipIf(!haveHousing)(
           labeled,
           columns: INPUTS,
           trailing: 7,
-          alpha: 0.05,
+          alpha: 0.001,
           confidence: 0.95,
           max_drop: 0.1,
         }),

@@ -293,8 +293,12 @@ describe("parseMonitorConfig: problems", () => {
   });
 
   it("checks drift thresholds by method", () => {
-    const auto = issueAt(withAnalyzer({ type: "drift", threshold: 0.1 }), "/analyzer/threshold");
-    expect(auto).toMatch(/must be null with method "auto".*pick a method to set a threshold/);
+    const auto = issueAt(withAnalyzer({ type: "drift", threshold: 1.5 }), "/analyzer/threshold");
+    expect(auto).toMatch(/or null with method "auto": the p-value below which the tests auto picks/);
+    expect(parseMonitorConfig(withAnalyzer({ type: "drift", threshold: 0.01 })).analyzer).toMatchObject({
+      method: "auto",
+      threshold: 0.01,
+    });
     for (const [method, threshold] of [
       ["ks", 0],
       ["ks", 1],
@@ -735,7 +739,7 @@ describe("defaultMonitors", () => {
       ["Type mismatch", "data_quality", "warning"],
     ]);
     expect(new Set(monitors.map((m) => m.name)).size).toBe(monitors.length);
-    expect(monitors[0]!.analyzer).toEqual({ type: "drift", method: "auto", threshold: null, minCount: 1 });
+    expect(monitors[0]!.analyzer).toEqual({ type: "drift", method: "auto", threshold: 0.001, minCount: 1 });
     expect(monitors[2]!.analyzer).toMatchObject({ checks: ["missing_values"] });
     expect(monitors[3]!.analyzer).toMatchObject({ checks: ["type_mismatch"] });
     for (const m of monitors) {
@@ -804,7 +808,7 @@ describe("MONITOR_JSON_SCHEMA", () => {
       { name: "m" },
       { ...base, treshold: 1 },
       withAnalyzer({ type: "drift", treshold: 0.1 }),
-      withAnalyzer({ type: "drift", threshold: 0.1 }),
+      withAnalyzer({ type: "drift", threshold: 1.5 }),
       withAnalyzer({ type: "drift", method: "ks", threshold: 2 }),
       withAnalyzer({ type: "fixed", metric: "mean" }),
       withAnalyzer({ type: "fixed", metric: "Mean", lower: 1 }),

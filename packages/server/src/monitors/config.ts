@@ -480,11 +480,14 @@ function readDriftThreshold(
   const value = o["threshold"];
   if (method === undefined) return undefined;
   if (method === "auto") {
+    // Auto picks p-value tests (KS, chi-square) for all but very large samples; a threshold then is their
+    // p-value threshold, and the distances auto picks for large samples keep their own defaults.
+    const rule: NumberRule = { min: 0, minOpen: true, max: 1, maxOpen: true };
+    if (satisfies(value, rule)) return value;
     issues.add(
       p,
-      `must be null with method "auto", got ${describe(value)}: auto mixes p-value methods (threshold below ` +
-        `which a column drifts) and distances (threshold above which it drifts), so no single number fits; ` +
-        `pick a method to set a threshold`,
+      `must be ${ruleText(rule)} or null with method "auto": the p-value below which the tests auto picks ` +
+        `(ks, chi_square) report drift; got ${describe(value)}`,
     );
     return undefined;
   }
@@ -1051,7 +1054,10 @@ export function defaultMonitors(): MonitorConfig[] {
     {
       name: "Input drift",
       description: "Distribution drift of every input column against the previous 7 buckets.",
-      analyzer: { type: "drift", method: "auto" },
+      // Every bucket is a new test: at p < 0.001 (after the correction across columns) an unchanged stream
+      // raises a false alarm in at most 1 bucket in 1,000 (about once in six weeks for an hourly project),
+      // while real shifts of a few hundred rows still reach p-values far below it.
+      analyzer: { type: "drift", method: "auto", threshold: 0.001 },
       targets: { include: ["group:inputs"] },
       baseline: trailing,
       severity: "warning",
@@ -1214,11 +1220,8 @@ export const MONITOR_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
           {
             allOf: [
               {
-                if: { properties: { method: { const: "auto" } } },
-                then: { properties: { threshold: { type: "null" } } },
-              },
-              {
-                if: { required: ["method"], properties: { method: { enum: ["ks", "chi_square"] } } },
+                // A missing method is "auto": its threshold is the p-value tests' one.
+                if: { properties: { method: { enum: ["auto", "ks", "chi_square"] } } },
                 then: {
                   properties: {
                     threshold: { anyOf: [{ type: "null" }, { exclusiveMinimum: 0, exclusiveMaximum: 1 }] },

@@ -615,6 +615,20 @@ export class BucketEvaluator {
           ];
         }
         const limit = before.value - a.maxDrop;
+        // Once every label arrived the estimate is the realized value with no interval: judging it here would
+        // ignore the sampling noise performance_drop allows for, so a labeled bucket is that analyzer's business.
+        if (report.estimated!.awaitingLabels === 0) {
+          return [
+            result("", `estimated_${a.metric}`, {
+              value: estimate.value,
+              baselineValue: before.value,
+              thresholdLower: limit,
+              anomaly: false,
+              summary: "every label arrived: realized performance (performance_drop) judges this bucket",
+              details: { reason: "labels-arrived", labelCoverage: 1 },
+            }),
+          ];
+        }
         const anomaly = estimate.upper < limit;
         return [
           result("", `estimated_${a.metric}`, {
@@ -699,7 +713,11 @@ export class BucketEvaluator {
           }),
         );
       } else {
-        const threshold = a.threshold ?? DEFAULT_THRESHOLDS[e.method].drift;
+        // With method "auto" a threshold is the p-value tests' one; the distances auto picks keep their own.
+        const threshold =
+          a.method === "auto"
+            ? DEFAULT_THRESHOLDS[e.method].drift
+            : (a.threshold ?? DEFAULT_THRESHOLDS[e.method].drift);
         const low = Math.max(0, e.statistic - e.bound);
         const anomaly = low >= threshold;
         evaluations.push(

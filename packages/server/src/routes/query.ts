@@ -46,7 +46,6 @@ function list(value: string | undefined): string[] {
 }
 
 export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void {
-
   app.get<{
     Params: { projectId: string };
     Querystring: { columns?: string; metrics?: string; start?: string; end?: string; segment?: string };
