@@ -843,7 +843,7 @@ export async function runMonitorBench({ quick, select, ensurePythonEnv, repetiti
         `of them anomalies (the target day shifts ${shiftedColumns} of ${columnCount} columns and raises the null ` +
         `rate of ${nullJumps}). Evidently: ${evidently.driftedColumns.count}/${columnCount} columns drifted (its ` +
         `default methods), ${evidently.tests.FAIL ?? 0} of ${evidently.tests.total} tests failed. ` +
-        `${fmtCount(size.rows)} rows a day, stored profiles of ${s0.profileMegabytesPerDay.toFixed(1)} MB a day; ` +
+        `${fmtCount(size.rows)} rows a day, stored profiles of ${s0.profileMegabytesPerDay.toFixed(s0.profileMegabytesPerDay < 1 ? 2 : 1)} MB a day; ` +
         stores
           .map(
             (s) => `profiling and ingesting the days and the reference into ${s.title}: ${fmtMs(s.ingestMs)}`,
@@ -878,6 +878,8 @@ export async function runMonitorBench({ quick, select, ensurePythonEnv, repetiti
       stores: stores.map(({ start: _start, nonNull: _nonNull, ...rest }) => rest),
       evidently: { ...evidently, nonNull: undefined },
       dataCheck: { ok: problems.length === 0, problems },
+      // Keeps the evaluations observable for the harness' sink.
+      sink: stores.reduce((sum, s) => sum + s.evaluations.evaluations, 0),
     };
     return { json, markdown: lines.join("\n") };
   } finally {

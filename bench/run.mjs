@@ -659,6 +659,7 @@ if (monitorsSelected) {
     log: (message) => process.stderr.write(`${message}\n`),
   });
   monitors = run.json;
+  sink += monitors.sink;
   console.log(`${peerOutput || profile || drift || cli || performanceEstimation ? "\n" : ""}${run.markdown}`);
 }
 

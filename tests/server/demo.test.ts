@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "@sightglass/server";
 import type { DemoFacts } from "@sightglass/server";
-import { ADMIN_KEY, call, startTestServer } from "./support.js";
+import { ADMIN_KEY, call, startTestServer, waitForMonitors } from "./support.js";
 import type { TestServer } from "./support.js";
 
 const HOUR = 3_600_000;
@@ -65,4 +65,41 @@ describe("demo project", () => {
     const realized = perf.body.buckets.map((b: { realized: unknown }) => b.realized !== null);
     expect(realized).toEqual([true, true, false, false]);
   });
+});
+
+describe("demo project monitors", () => {
+  let t: TestServer;
+  let facts: DemoFacts;
+  beforeAll(async () => {
+    t = await startTestServer("sqlite", "demo_monitors", { monitorIntervalMs: 50 });
+    // Ending at today's midnight (UTC): recent enough to be monitored, and the same hours of the day every run;
+    // the demo's own traffic (120 rows an hour on average).
+    facts = await seedDemo(t.server.store, { days: 8, end: Math.floor(Date.now() / DAY) * DAY });
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  it("opens input-drift incidents for income and channel at the injected change, and for nothing else", async () => {
+    const id = facts.projectId;
+    await waitForMonitors(t.url, id, ADMIN_KEY, 120_000);
+    const runs = await call(t.url, "GET", `/api/v1/projects/${id}/monitor-runs?limit=1000`, {
+      key: ADMIN_KEY,
+    });
+    expect(runs.body.runs).toHaveLength(8 * 24);
+    const monitors = (await call(t.url, "GET", `/api/v1/projects/${id}/monitors`, { key: ADMIN_KEY })).body
+      .monitors as { id: string; name: string }[];
+    const drift = monitors.find((m) => m.name === "Input drift")!.id;
+    const incidents = (
+      await call(t.url, "GET", `/api/v1/projects/${id}/anomalies?monitor=${drift}`, { key: ADMIN_KEY })
+    ).body.anomalies as { column: string; firstBucket: number }[];
+    const first = (column: string) =>
+      Math.min(...incidents.filter((a) => a.column === column).map((a) => a.firstBucket));
+    expect(first("income")).toBe(facts.driftStart);
+    expect(first("channel")).toBe(facts.driftStart);
+    expect(new Set(incidents.map((a) => a.column))).toEqual(new Set(["income", "channel"]));
+    const missing = monitors.find((m) => m.name === "Missing data")!.id;
+    expect(
+      (await call(t.url, "GET", `/api/v1/projects/${id}/anomalies?monitor=${missing}`, { key: ADMIN_KEY }))
+        .body.anomalies,
+    ).toEqual([]);
+  }, 180_000);
 });
