@@ -239,6 +239,11 @@ describe.each(BACKENDS)("monitors on %s", (backend) => {
       (a: { column: string }) => a.column === "y",
     );
     expect(nullRatio).toHaveLength(1);
+    // Active incidents are exported for Prometheus alerting and dashboards.
+    const metrics = await call(t.url, "GET", "/metrics", { key: ADMIN_KEY });
+    expect(metrics.body).toContain(
+      `sightglass_project_open_anomalies{project="${project}",severity="warning"} 1`,
+    );
     const ack = await api("POST", `/anomalies/${nullRatio[0].id}/acknowledge`);
     expect(ack.status).toBe(200);
     expect(ack.body.state).toBe("acknowledged");

@@ -12,6 +12,7 @@ export class ServerMetrics {
   readonly freshness: Gauge<"project">;
   readonly volume: Gauge<"project">;
   readonly drift: Gauge<"project" | "column">;
+  readonly openAnomalies: Gauge<"project" | "severity">;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "sightglass_process_" });
@@ -50,6 +51,12 @@ export class ServerMetrics {
       name: "sightglass_project_rows_last_bucket",
       help: "Rows profiled in the project's latest bucket (whole dataset)",
       labelNames: ["project"],
+      registers: [this.registry],
+    });
+    this.openAnomalies = new Gauge({
+      name: "sightglass_project_open_anomalies",
+      help: "Active (open or acknowledged) monitor anomalies of the project, by severity",
+      labelNames: ["project", "severity"],
       registers: [this.registry],
     });
     this.drift = new Gauge({

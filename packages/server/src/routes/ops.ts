@@ -47,7 +47,7 @@ export function registerOps(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         summary:
-          "Prometheus metrics: service metrics and, for the caller's organizations, freshness, volume and drift per project",
+          "Prometheus metrics: service metrics and, for the caller's organizations, freshness, volume, drift and open anomalies per project",
         tags: ["operations"],
         produces: ["text/plain"],
       },
@@ -107,6 +107,15 @@ async function refreshSignals(ctx: AppContext): Promise<void> {
   ctx.metrics.freshness.reset();
   ctx.metrics.volume.reset();
   ctx.metrics.drift.reset();
+  ctx.metrics.openAnomalies.reset();
+  const active = await db
+    .selectFrom("anomalies")
+    .select(["project_id", "severity", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("active_key", "is not", null)
+    .groupBy(["project_id", "severity"])
+    .execute();
+  for (const a of active)
+    ctx.metrics.openAnomalies.set({ project: a.project_id, severity: a.severity }, Number(a.n));
   for (const row of latest) {
     const project = row.project_id;
     ctx.metrics.freshness.set({ project }, Math.max(0, (now - Number(row.last)) / 1000));
