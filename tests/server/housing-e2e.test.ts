@@ -11,40 +11,19 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { compareProfiles, performanceOf, performanceReport } from "@sightglass/analysis";
 import { DatasetProfile, DatasetProfileView, LabelJoiner } from "@sightglass/profile";
-import type { PerformanceSpec } from "@sightglass/profile";
 import { HOUSING_PERFORMANCE_FLAGS, haveHousing, housingDir, sightglass, tempDir } from "../cli/support.js";
 import { ADMIN_KEY, BACKENDS, call, createProject, startTestServer } from "./support.js";
 import type { TestServer } from "./support.js";
+import { HOUSING_SPEC, readCsv } from "./housing.js";
+import type { Csv } from "./housing.js";
 
 const run = promisify(execFile);
 const HOUR = 3_600_000;
 /** The performance project: the first PERF_HOURS hours, of which the first LABELED_HOURS get their labels. */
 const PERF_HOURS = 500;
 const LABELED_HOURS = 240;
-const SPEC: PerformanceSpec = {
-  task: "classification",
-  prediction: "y_pred",
-  target: "clf_target",
-  scores: "y_pred_proba",
-};
+const SPEC = HOUSING_SPEC;
 const PERF_FLAGS = HOUSING_PERFORMANCE_FLAGS;
-
-interface Csv {
-  readonly header: string[];
-  readonly lines: string[];
-  readonly rows: Record<string, string>[];
-}
-
-/** The housing files have no quoting, so a split is an exact parse. */
-async function readCsv(path: string): Promise<Csv> {
-  const [first, ...lines] = (await readFile(path, "utf8")).trim().split("\n");
-  const header = first!.split(",");
-  const rows = lines.map((l) => {
-    const fields = l.split(",");
-    return Object.fromEntries(header.map((n, i) => [n, fields[i]!]));
-  });
-  return { header, lines, rows };
-}
 
 /** `2021-06-01 13:00:00` read as UTC, as the CLI reads a timestamp without a zone. */
 function hourOf(timestamp: string): number {

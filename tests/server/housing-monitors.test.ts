@@ -9,13 +9,12 @@ import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DatasetProfile, LabelJoiner } from "@sightglass/profile";
-import type { PerformanceSpec } from "@sightglass/profile";
 import { verifyWebhookSignature } from "@sightglass/server";
 import { haveHousing, housingDir } from "../cli/support.js";
 import {
@@ -27,6 +26,7 @@ import {
   waitForMonitors,
 } from "./support.js";
 import type { TestServer } from "./support.js";
+import { HOUSING_SPEC, readCsv } from "./housing.js";
 
 const run = promisify(execFile);
 const HOUR = 3_600_000;
@@ -44,25 +44,11 @@ const INPUTS = [
   "Latitude",
   "Longitude",
 ];
-const SPEC: PerformanceSpec = {
-  task: "classification",
-  prediction: "y_pred",
-  target: "clf_target",
-  scores: "y_pred_proba",
-};
+const SPEC = HOUSING_SPEC;
 const SECRET = "housing-webhook-secret-0123456789";
 const PROJECT = "housing-monitors";
 
 type Row = Record<string, string>;
-
-async function readCsv(path: string): Promise<Row[]> {
-  const [first, ...lines] = (await readFile(path, "utf8")).trim().split("\n");
-  const header = first!.split(",");
-  return lines.map((l) => {
-    const fields = l.split(",");
-    return Object.fromEntries(header.map((n, i) => [n, fields[i]!]));
-  });
-}
 
 const dayOf = (timestamp: string) => timestamp.slice(0, 10);
 const utc = (timestamp: string) => Date.parse(`${timestamp.replace(" ", "T")}Z`);
@@ -87,9 +73,11 @@ describe.skipIf(!haveHousing)(
       call(t.url, method, `/api/v1/projects/${PROJECT}${path}`, { key: ADMIN_KEY, body });
 
     beforeAll(async () => {
-      reference = await readCsv(join(housingDir, "reference.csv"));
-      const analysis = await readCsv(join(housingDir, "analysis.csv"));
-      const truth = new Map((await readCsv(join(housingDir, "analysis_gt.csv"))).map((r) => [r["id"]!, r]));
+      reference = (await readCsv(join(housingDir, "reference.csv"))).rows;
+      const analysis = (await readCsv(join(housingDir, "analysis.csv"))).rows;
+      const truth = new Map(
+        (await readCsv(join(housingDir, "analysis_gt.csv"))).rows.map((r) => [r["id"]!, r]),
+      );
       for (const r of analysis) r["clf_target"] = truth.get(r["id"]!)!["clf_target"]!;
       for (const r of [...reference, ...analysis]) {
         const day = dayOf(r["timestamp"]!);

@@ -13,7 +13,7 @@ import { MONITOR_SEVERITIES } from "../monitors/types.js";
 import type { MonitorSeverity } from "../monitors/types.js";
 import type { ChannelConfig, SendOutcome } from "./channels.js";
 import { sendToChannel } from "./channels.js";
-import { digestWindowMs, newDeliveryId } from "./outbox.js";
+import { digestWindowMs, newDeliveryId, pendingDelivery } from "./outbox.js";
 import type { Alert, AlertAnomaly, DigestAlert, DigestMode, TestAlert } from "./payload.js";
 import { anomalyUrl } from "./payload.js";
 
@@ -221,24 +221,17 @@ export class AlertDispatcher {
         : channel;
     if (row === undefined) throw notFound(`channel ${String(channel)}`);
     const alert: TestAlert = { event: "test", orgId: row.org_id, channelId: row.id, channelName: row.name };
-    const delivery: DeliveryTable = {
-      id: newDeliveryId(),
-      org_id: row.org_id,
-      channel_id: row.id,
+    const delivery = pendingDelivery({
+      orgId: row.org_id,
+      channelId: row.id,
       kind: "test",
-      project_id: null,
+      projectId: null,
       payload: JSON.stringify(alert),
-      state: "pending",
-      attempts: 0,
-      next_attempt_at: now,
+      now,
       // Leased from the start, so that no tick picks it up while it is being sent here.
-      locked_by: this.#options.worker,
-      locked_until: now + this.#leaseMs,
-      last_status: null,
-      last_error: null,
-      created_at: now,
-      sent_at: null,
-    };
+      lockedBy: this.#options.worker,
+      lockedUntil: now + this.#leaseMs,
+    });
     await this.#store.db.insertInto("deliveries").values(delivery).execute();
     const outcome = await this.#send(delivery, row, now);
     await this.#record(delivery, outcome.outcome, outcome.durationMs, now, false);
@@ -346,23 +339,17 @@ export class AlertDispatcher {
     };
     await tx
       .insertInto("deliveries")
-      .values({
-        id: deliveryId,
-        org_id: channel.org_id,
-        channel_id: channelId,
-        kind: "digest",
-        project_id: projects.size === 1 ? [...projects][0]! : null,
-        payload: JSON.stringify(alert),
-        state: "pending",
-        attempts: 0,
-        next_attempt_at: now,
-        locked_by: null,
-        locked_until: null,
-        last_status: null,
-        last_error: null,
-        created_at: now,
-        sent_at: null,
-      })
+      .values(
+        pendingDelivery({
+          id: deliveryId,
+          orgId: channel.org_id,
+          channelId,
+          kind: "digest",
+          projectId: projects.size === 1 ? [...projects][0]! : null,
+          payload: JSON.stringify(alert),
+          now,
+        }),
+      )
       .execute();
     return true;
   }

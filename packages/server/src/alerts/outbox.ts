@@ -3,7 +3,7 @@
 // dispatcher (dispatcher.ts) sends the rows later, with retries, from whichever process gets to them.
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { ChannelKind, Database } from "../db/schema.js";
+import type { ChannelKind, Database, DeliveryTable } from "../db/schema.js";
 import type { NotifySpec } from "../monitors/types.js";
 import type { AlertAnomaly, AnomalyAlert, AnomalyEvent, DigestMode } from "./payload.js";
 
@@ -15,6 +15,37 @@ const RESOLVE_KINDS: ReadonlySet<ChannelKind> = new Set(["pagerduty", "webhook"]
 
 export function newDeliveryId(): string {
   return `dlv_${randomUUID().replace(/-/g, "")}`;
+}
+
+/** A delivery waiting for its first attempt. */
+export function pendingDelivery(d: {
+  id?: string;
+  orgId: string;
+  channelId: string;
+  kind: string;
+  projectId: string | null;
+  payload: string;
+  now: number;
+  lockedBy?: string;
+  lockedUntil?: number;
+}): DeliveryTable {
+  return {
+    id: d.id ?? newDeliveryId(),
+    org_id: d.orgId,
+    channel_id: d.channelId,
+    kind: d.kind,
+    project_id: d.projectId,
+    payload: d.payload,
+    state: "pending",
+    attempts: 0,
+    next_attempt_at: d.now,
+    locked_by: d.lockedBy ?? null,
+    locked_until: d.lockedUntil ?? null,
+    last_status: null,
+    last_error: null,
+    created_at: d.now,
+    sent_at: null,
+  };
 }
 
 /** Length of a digest window. */
@@ -66,23 +97,16 @@ export async function enqueueAlert(
     const json = JSON.stringify(payload);
     const rows = targets
       .filter((id) => event === "anomaly.opened" || RESOLVE_KINDS.has(known.get(id)!))
-      .map((channelId) => ({
-        id: newDeliveryId(),
-        org_id: anomaly.orgId,
-        channel_id: channelId,
-        kind: deliveryKind(event),
-        project_id: anomaly.projectId,
-        payload: json,
-        state: "pending" as const,
-        attempts: 0,
-        next_attempt_at: now,
-        locked_by: null,
-        locked_until: null,
-        last_status: null,
-        last_error: null,
-        created_at: now,
-        sent_at: null,
-      }));
+      .map((channelId) =>
+        pendingDelivery({
+          orgId: anomaly.orgId,
+          channelId,
+          kind: deliveryKind(event),
+          projectId: anomaly.projectId,
+          payload: json,
+          now,
+        }),
+      );
     if (rows.length > 0) await tx.insertInto("deliveries").values(rows).execute();
     return;
   }

@@ -108,6 +108,19 @@ type JobRequest = Pick<MonitorJobTable, "project_id" | "bucket_start" | "reason"
   quiet: number;
 };
 
+/** A job row that has never run. */
+function jobRow(job: JobRequest, now: number): MonitorJobTable {
+  return {
+    ...job,
+    done_event: 0,
+    locked_by: null,
+    locked_until: null,
+    runs: 0,
+    last_error: null,
+    updated_at: now,
+  };
+}
+
 export class MonitorScheduler {
   readonly worker: string;
   private timer: NodeJS.Timeout | undefined;
@@ -130,15 +143,7 @@ export class MonitorScheduler {
     for (const job of jobs) {
       await db
         .insertInto("monitor_jobs")
-        .values({
-          ...job,
-          done_event: 0,
-          locked_by: null,
-          locked_until: null,
-          runs: 0,
-          last_error: null,
-          updated_at: now,
-        })
+        .values(jobRow(job, now))
         .onConflict((oc) =>
           oc.columns(["project_id", "bucket_start"]).doUpdateSet({
             requested_event: this.greatest("monitor_jobs.requested_event", "excluded.requested_event"),
@@ -291,15 +296,7 @@ export class MonitorScheduler {
           // A bucket that data already asked about needs no clock run of its own.
           await tx
             .insertInto("monitor_jobs")
-            .values({
-              ...job,
-              done_event: 0,
-              locked_by: null,
-              locked_until: null,
-              runs: 0,
-              last_error: null,
-              updated_at: now,
-            })
+            .values(jobRow(job, now))
             .onConflict((oc) => oc.columns(["project_id", "bucket_start"]).doNothing())
             .execute();
         }
