@@ -1,27 +1,27 @@
-// Monitor benchmark: one scheduled evaluation of 50 monitors over a 500-column daily project — what the monitor
-// scheduler (packages/server, `BucketEvaluator`) does when a bucket closes — next to Evidently computing the
-// nearest equivalent from the raw rows (bench/monitors_peer.py). Run by bench/run.mjs (with the other groups,
-// or alone with `--only monitors` or a case id below); see BENCHMARKS.md.
+// Monitor benchmark: one scheduled evaluation of 50 monitors over a 500-column daily project — what the
+// monitor scheduler (packages/server, `BucketEvaluator`) does when a bucket closes — next to Evidently
+// computing the nearest equivalent from the raw rows (bench/monitors_peer.py). Run by bench/run.mjs (with the
+// other groups, or alone with `--only monitors` or a case id below); see BENCHMARKS.md.
 //
-// Data: 500 columns (200 float, 100 int, 200 string; a few with 2–3 % nulls), 2,000 rows a day for 8 days — 7
+// Data: 500 columns (200 float, 100 int, 200 string; 20 with 2–3 % nulls), 2,000 rows a day for 8 days — 7
 // baseline days and the target day, in which 50 columns are shifted (location, spread, category mix, new
 // categories) and 10 get a null rate of 20–25 % — plus a named reference profile ("launch", 10,000 rows of
-// the unshifted distributions). Each day is profiled in process with @sightglass/profile and stored through the
-// server's own ingestion (`ingestProfile`, then the ingestor's flush), so the buckets, their materialized
+// the unshifted distributions). Each day is profiled in process with @sightglass/profile and stored through
+// the server's own ingestion (`ingestProfile`, then the ingestor's flush), so the buckets, their materialized
 // column summaries (bucket_columns) and the reference row are exactly what a server would hold; the timing
 // starts only after every merge has finished. The same raw values go to the peer through files written once.
 //
-// Monitors: 50 parsed with `parseMonitorConfig` (see monitorDocuments below): 10 drift, 10 fixed, 10 stddev, 8
-// percent_change, 6 data_quality, 3 schema_change, 3 missing_data; the column monitors target all 500
+// Monitors: 50 parsed with `parseMonitorConfig` (see monitorDocuments below): 10 drift, 10 fixed, 10 stddev,
+// 8 percent_change, 6 data_quality, 3 schema_change, 3 missing_data; the column monitors target all 500
 // columns or a group of them, against the trailing 7 days or the reference.
 //
 // Stores: the embedded SQLite store in a temporary directory (case monitors-bucket, run by default) and, on
 // request only (`node bench/run.mjs monitors-bucket-postgres`), a database of scripts/postgres.mjs's private
 // cluster, which runs with fsync and synchronous_commit off (no matter for the reads timed here).
 //
-// Timing: `new BucketEvaluator(store, project, target day).evaluate(monitors)`, as the scheduler runs it, with a
-// fresh evaluator each time, so runs share nothing but the store's decoded-bucket cache (the ingestor's, one per
-// opened store and process):
+// Timing: `new BucketEvaluator(store, project, target day).evaluate(monitors)`, as the scheduler runs it,
+// with a fresh evaluator each time, so runs share nothing but the store's decoded-bucket cache (the
+// ingestor's, one per opened store and process):
 //   first       the first evaluation in the process, on a store just opened (JIT and cache both cold)
 //   cold cache  the store reopened (an empty cache), code warm: median of COLD_REPETITIONS
 //   warm        the same store again (the 8 buckets decoded and cached): median of `repetitions`
@@ -29,9 +29,9 @@
 // evaluator reads the target and each baseline once for all its monitors, so a type alone pays for what a
 // full run shares. The peer: a warm-up on a spread of the columns, then PYTHON_REPETITIONS runs (median).
 import { runPythonPeer } from "./python-peer.mjs";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRandomUint32, importBuilt, median } from "./timing.mjs";
 
@@ -46,14 +46,15 @@ const COLD_REPETITIONS = 3;
 /** Timed evaluations of each analyzer type's monitors alone. */
 const BY_TYPE_REPETITIONS = 3;
 /**
- * Evidently's timed runs after its warm-up. One: a run on the 500 columns takes about a minute (most of it
- * building the plotly figures of its per-column widgets, which Report.run does whether or not they are shown),
- * and at a speed-up in the tens the spread between runs does not change the reading.
+ * Evidently's timed runs after its warm-up. One: a run on the 500 columns takes over a minute (most of it
+ * building the plotly figures of its per-column widgets, which Report.run does whether or not they are
+ * shown), and at a speed-up in the tens the spread between runs does not change the reading.
  */
 const PYTHON_REPETITIONS = 1;
 /**
  * Columns of the peer's warm-up (every column's cost is alike, so a run on a spread of them, all rows, takes
- * the code paths of the timed run — Evidently picks its drift method by row count — in a fraction of its time).
+ * the code paths of the timed run — Evidently picks its drift method by row count — in a fraction of its
+ * time).
  */
 const PYTHON_WARMUP_COLUMNS = 20;
 const PYTHON_ENV = { name: "python-bench", requirements: "bench/requirements.txt" };
@@ -82,9 +83,9 @@ const labelOf = (k) => `cat-${k}`;
 const VOCABULARY = Array.from({ length: 2 * Math.max(...CARDINALITIES) }, (_, k) => labelOf(k));
 
 /**
- * Column `c` of a layout: name, kind (float | int | string), its index within its kind, whether the target
- * day shifts its values and which null rates it has (baseline, target). 10 % of the columns shift and 2 % see
- * their null rate jump, spread over every template.
+ * Column `c` of a layout: name, kind (float | int | string), its template (or cardinality), whether the
+ * target day shifts its values and its null rates (baseline, target day). 10 % of the columns shift and 2 %
+ * see their null rate jump, spread over every template.
  */
 function columnAt(size, c) {
   const pad = (i) => String(i).padStart(3, "0");
@@ -114,7 +115,10 @@ function columnAt(size, c) {
   };
 }
 
-/** One window of one column: Float64Array (NaN = null) for floats, Int32Array for ints, Int32Array codes (−1 = null) for strings. */
+/**
+ * One window of one column: Float64Array (NaN = null) for floats, Int32Array for ints, Int32Array codes into
+ * VOCABULARY (−1 = null) for strings.
+ */
 function columnWindow(column, c, window, rows, target) {
   const next = createRandomUint32(Math.imul(c + 1, 0x632be5ab) ^ Math.imul(window + 7, 0x85157af5));
   const uniform = () => (next() + 0.5) / 2 ** 32;
@@ -235,7 +239,7 @@ const REF = { type: "reference", name: REFERENCE };
 
 /** The monitors of a project of `columns` columns and about `rows` rows a day. */
 const monitorDocuments = ({ columns, rows }) => [
-  // drift (10): every method, both baselines, all columns or a group; wildcards.
+  // drift (10): auto and five set methods, both baselines, all columns, a group or wildcards.
   { name: "Drift, all columns", analyzer: { type: "drift" }, targets: "*", baseline: TRAILING },
   { name: "Drift vs launch", analyzer: { type: "drift" }, targets: "*", baseline: REF },
   {
@@ -302,10 +306,11 @@ const monitorDocuments = ({ columns, rows }) => [
   { name: "Min ≥ −2M", analyzer: { type: "fixed", metric: "min", lower: -2e6 }, targets: "group:numeric" },
   { name: "p95 ≤ 1M", analyzer: { type: "fixed", metric: "q_95", upper: 1e6 }, targets: "group:numeric" },
   { name: "Median", analyzer: { type: "fixed", metric: "median", lower: -1e6 }, targets: "group:numeric" },
+  // An id leaking into a category column.
   {
     name: "Distinct ratio",
-    analyzer: { type: "fixed", metric: "distinct_ratio", upper: 0.99 },
-    targets: "*",
+    analyzer: { type: "fixed", metric: "distinct_ratio", upper: 0.5 },
+    targets: "group:categorical",
   },
   {
     name: "Infinities",
@@ -483,18 +488,62 @@ const fmtRatio = (r) => (r === undefined ? "—" : `${r.toFixed(r < 10 ? 2 : 1)}
 // ---------------------------------------------------------------------------------------------------------
 // Run
 
-/** Summary of one evaluation run: count, anomalies and both per analyzer type. */
-function tally(evaluations) {
+/** Summary of one evaluation run: count, anomalies and both per analyzer type and per monitor. */
+function tally(evaluations, monitors) {
   const byType = {};
+  const byMonitor = new Map(
+    monitors.map((m) => [
+      m.id,
+      { name: m.config.name, type: m.config.analyzer.type, evaluations: 0, anomalies: 0, columns: [] },
+    ]),
+  );
   for (const e of evaluations) {
     const t = (byType[e.analyzer] ??= { evaluations: 0, anomalies: 0 });
+    const m = byMonitor.get(e.monitorId);
     t.evaluations++;
-    if (e.anomaly) t.anomalies++;
+    m.evaluations++;
+    if (e.anomaly) {
+      t.anomalies++;
+      m.anomalies++;
+      // Which columns alarmed (for results.json readers: the target day's shifted columns are known).
+      if (e.column !== "") m.columns.push(e.column);
+    }
   }
-  return { evaluations: evaluations.length, anomalies: evaluations.filter((e) => e.anomaly).length, byType };
+  return {
+    evaluations: evaluations.length,
+    anomalies: evaluations.filter((e) => e.anomaly).length,
+    byType,
+    byMonitor: [...byMonitor.values()],
+  };
 }
 
-/** The stores: SQLite (the default case) and PostgreSQL (on request only). `open()` gives openStore's options. */
+/**
+ * SIGHTGLASS_BENCH_CPU_PROF=<dir>: the first, one cold-cache and one warm evaluation of each store are
+ * profiled (node:inspector, sampling every 100 µs) into <dir>/<case id>-<run>.cpuprofile, for Chrome
+ * DevTools or `npx speedscope`; those runs' timings then include the profiler's overhead.
+ */
+async function startCpuProfile() {
+  if (!process.env.SIGHTGLASS_BENCH_CPU_PROF) return undefined;
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 100 });
+  await session.post("Profiler.start");
+  return session;
+}
+
+async function stopCpuProfile(session, name, log) {
+  const { profile } = await session.post("Profiler.stop");
+  session.disconnect();
+  const dir = resolve(process.env.SIGHTGLASS_BENCH_CPU_PROF);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  log(`[bench] wrote ${file}`);
+}
+
+/** The stores: SQLite (the default case) and PostgreSQL (only when named); `start()` prepares one. */
 const BACKENDS = [
   {
     id: "monitors-bucket",
@@ -577,8 +626,8 @@ async function benchStore({
     await ingestorOf(store).flush();
     await Promise.all(merges);
     const ingestMs = performance.now() - ingestStart;
-    // Every upload merged: one bucket per day at version 1 and nothing pending (reads would merge pending uploads
-    // on the fly, which is not what a scheduled run after the readiness delay meets).
+    // Every upload merged: one bucket per day at version 1 and nothing pending (reads would merge pending
+    // uploads on the fly, which is not what a scheduled run after the readiness delay meets).
     const buckets = await store.db
       .selectFrom("buckets")
       .select(["bucket_start", "version"])
@@ -603,15 +652,17 @@ async function benchStore({
       .where("segment_key", "=", "")
       .execute();
     if (summaries.length !== data.days.length * data.columnCount) {
-      throw new Error(
-        `${backend.id}: ${summaries.length} bucket_columns rows, expected ${data.days.length * data.columnCount}`,
-      );
+      const expected = data.days.length * data.columnCount;
+      throw new Error(`${backend.id}: ${summaries.length} bucket_columns rows, expected ${expected}`);
     }
 
-    const evaluateOnce = async (list) => {
+    const evaluateOnce = async (list, profileAs) => {
+      const session = profileAs === undefined ? undefined : await startCpuProfile();
       const start = performance.now();
       const evaluations = await new BucketEvaluator(store, project, TARGET_BUCKET).evaluate(list);
-      return { ms: performance.now() - start, evaluations };
+      const ms = performance.now() - start;
+      if (session !== undefined) await stopCpuProfile(session, `${backend.id}-${profileAs}`, log);
+      return { ms, evaluations };
     };
     // A new Store object has a new ingestor, hence an empty decoded-bucket cache.
     const reopen = async () => {
@@ -621,18 +672,18 @@ async function benchStore({
 
     await reopen();
     log(`[bench] ${backend.id}: first evaluation (store just opened, nothing decoded) …`);
-    const first = await evaluateOnce(monitors);
-    const result = tally(first.evaluations);
+    const first = await evaluateOnce(monitors, "first");
+    const result = tally(first.evaluations, monitors);
     const coldSamples = [];
     for (let i = 0; i < COLD_REPETITIONS; i++) {
       await reopen();
-      coldSamples.push((await evaluateOnce(monitors)).ms);
+      coldSamples.push((await evaluateOnce(monitors, i === 0 ? "cold" : undefined)).ms);
     }
     log(`[bench] ${backend.id}: ${repetitions} warm evaluations, then each analyzer type alone …`);
     const warmSamples = [];
     for (let i = 0; i < repetitions; i++) {
-      const run = await evaluateOnce(monitors);
-      const again = tally(run.evaluations);
+      const run = await evaluateOnce(monitors, i === 0 ? "warm" : undefined);
+      const again = tally(run.evaluations, monitors);
       if (again.evaluations !== result.evaluations || again.anomalies !== result.anomalies)
         throw new Error(`${backend.id}: runs differ (${JSON.stringify(again)} vs ${JSON.stringify(result)})`);
       warmSamples.push(run.ms);
@@ -684,9 +735,7 @@ export async function runMonitorBench({ quick, select, ensurePythonEnv, repetiti
   if (backends.length === 0) return { json: {}, markdown: "" };
   const { DatasetProfile } = await importBuilt("profile");
   const server = await importBuilt("server");
-  // The ingestor's flush is not part of the package's entry point; this module is the very instance the entry
-  // point loaded (one URL), so it is the ingestor that queued the merges.
-  const { ingestorOf } = await import("../packages/server/dist/store/ingest.js");
+  const { ingestorOf } = server;
 
   const size = sizes(quick);
   const columnCount = size.floats + size.ints + size.strings;
@@ -698,8 +747,8 @@ export async function runMonitorBench({ quick, select, ensurePythonEnv, repetiti
   try {
     // 1. Data: 7 baseline days, the target day, the reference window; the peer's files.
     log(
-      `[bench] monitors: ${columnCount} columns × ${fmtCount(size.rows)} rows × ${BASELINE_DAYS + 1} days + ` +
-        `a ${fmtCount(size.referenceRows)}-row reference …`,
+      `[bench] monitors: ${columnCount} columns × ${fmtCount(size.rows)} rows × ${BASELINE_DAYS + 1} ` +
+        `days + a ${fmtCount(size.referenceRows)}-row reference …`,
     );
     const days = Array.from({ length: BASELINE_DAYS + 1 }, (_, d) =>
       generateWindow(layout, d, size.rows, d === BASELINE_DAYS),
@@ -771,35 +820,27 @@ export async function runMonitorBench({ quick, select, ensurePythonEnv, repetiti
     }
     for (const p of problems) log(`[bench] WARNING monitors data check: ${p}`);
 
-    // ---------------------------------------------------------------------------------------------------------
+    // -------------------------------------------------------------------------------------------------------
     // Tables
 
     const evMs = evidently.timings.report.ms;
     const shiftedColumns = layout.filter((c) => c.shifted).length;
     const nullJumps = layout.filter((c) => c.nulls[1] > c.nulls[0]).length;
+    const peerReport = "Report([DataDriftPreset(), DataSummaryPreset()]) on the raw rows";
     const rows = [];
     stores.forEach((s, i) => {
       const title = (what) =>
-        `Monitors: ${monitors.length} monitors, ${columnCount} columns, 1 daily bucket, ${s.title} (${what}) vs ` +
-        `Report([DataDriftPreset(), DataSummaryPreset()]) on the raw rows`;
+        `Monitors: ${monitors.length} monitors, ${columnCount} columns, 1 daily bucket, ${s.title} ` +
+        `(${what}) vs ${peerReport}`;
+      const first = i === 0 ? "first run in the process: JIT and cache cold" : "first run on this store";
       rows.push(
-        {
-          id: s.id,
-          title: title(`warm cache: median of ${repetitions}`),
-          ms: s.warm.ms,
-        },
+        { id: s.id, title: title(`warm cache: median of ${repetitions}`), ms: s.warm.ms },
         {
           id: `${s.id}-cold`,
           title: title(`store reopened, nothing decoded: median of ${COLD_REPETITIONS}`),
           ms: s.cold.ms,
         },
-        {
-          id: `${s.id}-first`,
-          title: title(
-            i === 0 ? "first run in the process: JIT and cache cold" : "first run on this store, cache cold",
-          ),
-          ms: s.first.ms,
-        },
+        { id: `${s.id}-first`, title: title(first), ms: s.first.ms },
       );
     });
     for (const r of rows) {
@@ -808,25 +849,26 @@ export async function runMonitorBench({ quick, select, ensurePythonEnv, repetiti
       r.targetMs = TARGET_MS;
       r.met = r.ms <= TARGET_MS;
     }
+    const v = evidently.versions;
     const lines = [
-      `Sightglass monitor evaluation (BucketEvaluator, daily buckets) vs Evidently ${evidently.versions.evidently} ` +
-        `(pandas ${evidently.versions.pandas}, scipy ${evidently.versions.scipy}) — Node ${process.version}, ` +
+      `Sightglass monitor evaluation (BucketEvaluator, daily buckets) vs Evidently ${v.evidently} ` +
+        `(pandas ${v.pandas}, scipy ${v.scipy}) — Node ${process.version}, ` +
         `${cpus().length}× ${cpus()[0]?.model ?? "unknown CPU"}` +
         `${quick ? " (--quick: small inputs, numbers not meaningful)" : ""}\n`,
       "| case | Sightglass | Evidently | speed-up (Evidently / Sightglass) | target | met? |",
       "|---|---:|---:|---:|---:|:---:|",
       ...rows.map(
         (r) =>
-          `| ${r.title} | ${fmtMs(r.ms)} | ${fmtMs(r.evidentlyMs)} | ${fmtRatio(r.ratio)} | ≤ ${fmtMs(r.targetMs)} | ` +
-          `${r.met ? "yes" : "no"} |`,
+          `| ${r.title} | ${fmtMs(r.ms)} | ${fmtMs(r.evidentlyMs)} | ${fmtRatio(r.ratio)} | ` +
+          `≤ ${fmtMs(r.targetMs)} | ${r.met ? "yes" : "no"} |`,
       ),
     ];
     for (const s of stores) {
       lines.push(
         "",
         `Per analyzer type on ${s.title}: its monitors alone, a fresh evaluator, cache warm, median of ` +
-          `${BY_TYPE_REPETITIONS}. A full run reads the target and each baseline once for every type, so the ` +
-          `types' figures add up to more than the full run's.\n`,
+          `${BY_TYPE_REPETITIONS}. A full run reads the target and each baseline once for every type, so ` +
+          `the types' figures add up to more than the full run's.\n`,
         "| analyzer type | monitors | evaluations | anomalies | time alone |",
         "|---|---:|---:|---:|---:|",
         ...s.byType.map(
@@ -837,21 +879,28 @@ export async function runMonitorBench({ quick, select, ensurePythonEnv, repetiti
       );
     }
     const s0 = stores[0];
+    const mb = s0.profileMegabytesPerDay;
+    const shiftedNames = new Set(layout.filter((c) => c.shifted).map((c) => c.name));
+    const ofShifted = (columns) => columns.filter((c) => shiftedNames.has(c)).length;
+    // The default-like drift monitor (auto, trailing 7 days, every column) next to Evidently's preset.
+    const allDrift = s0.evaluations.byMonitor.find((m) => m.name === "Drift, all columns");
+    const ingest = stores.map((s) => `${fmtMs(s.ingestMs)} (${s.title})`).join(", ");
     lines.push(
       "",
-      `One run produces ${fmtCount(s0.evaluations.evaluations)} evaluations, ${fmtCount(s0.evaluations.anomalies)} ` +
-        `of them anomalies (the target day shifts ${shiftedColumns} of ${columnCount} columns and raises the null ` +
-        `rate of ${nullJumps}). Evidently: ${evidently.driftedColumns.count}/${columnCount} columns drifted (its ` +
-        `default methods), ${evidently.tests.FAIL ?? 0} of ${evidently.tests.total} tests failed. ` +
-        `${fmtCount(size.rows)} rows a day, stored profiles of ${s0.profileMegabytesPerDay.toFixed(s0.profileMegabytesPerDay < 1 ? 2 : 1)} MB a day; ` +
-        stores
-          .map(
-            (s) => `profiling and ingesting the days and the reference into ${s.title}: ${fmtMs(s.ingestMs)}`,
-          )
-          .join(", ") +
-        `; building Evidently's DataFrames: ${fmtMs(evidently.timings.frames.ms)} (neither timed above).`,
+      `One run produces ${fmtCount(s0.evaluations.evaluations)} evaluations, ` +
+        `${fmtCount(s0.evaluations.anomalies)} of them anomalies (the target day shifts ` +
+        `${shiftedColumns} of ${columnCount} columns and raises the null rate of ${nullJumps}). ` +
+        `Drift of every column against the 7 days: Sightglass "${allDrift.name}" (auto) alarms on ` +
+        `${allDrift.anomalies}/${columnCount} columns, ${ofShifted(allDrift.columns)} of them shifted; ` +
+        `Evidently finds drift in ${evidently.driftedColumns.count}, ` +
+        `${ofShifted(evidently.driftedColumns.columns)} of them shifted (its default methods), and ` +
+        `${evidently.tests.FAIL ?? 0} of its ${evidently.tests.total} tests fail. ` +
+        `${fmtCount(size.rows)} rows a day, stored profiles of ${mb.toFixed(mb < 1 ? 2 : 1)} MB a day. ` +
+        `Untimed above: profiling and ingesting the days and the reference ${ingest}; building ` +
+        `Evidently's DataFrames ${fmtMs(evidently.timings.frames.ms)}.`,
       problems.length === 0
-        ? "Data check: the stored bucket summaries and the DataFrames hold the same number of values in every column."
+        ? "Data check: the stored bucket summaries and the DataFrames hold the same number of values in " +
+            "every column."
         : `Data check FAILED (${problems.length}): ${problems.slice(0, 5).join("; ")}`,
     );
 
@@ -865,8 +914,8 @@ export async function runMonitorBench({ quick, select, ensurePythonEnv, repetiti
         monitorTypes: Object.fromEntries(
           ANALYZER_ORDER.map((t) => [t, monitors.filter((m) => m.config.analyzer.type === t).length]),
         ),
-        shiftedColumns,
-        nullRateJumps: nullJumps,
+        shiftedColumns: layout.filter((c) => c.shifted).map((c) => c.name),
+        nullRateJumps: layout.filter((c) => c.nulls[1] > c.nulls[0]).map((c) => c.name),
         repetitions,
         coldRepetitions: COLD_REPETITIONS,
         byTypeRepetitions: BY_TYPE_REPETITIONS,

@@ -94,14 +94,21 @@ def report(reference, current, definition):
 def summarize(snapshot):
     """The drifted columns and the tests' outcomes of a snapshot dict."""
     tests = Counter(test["status"] for test in snapshot["tests"])
+    verdicts = {test["metric_config"]["metric_id"]: test["status"] for test in snapshot["tests"]}
     drifted = None
     value_drift = 0
+    names = []
     for metric in snapshot["metrics"]:
         config = metric["config"]
         if config["type"] == VALUE_DRIFT:
             value_drift += 1
+            # Evidently's value-drift test fails when the column drifted.
+            if verdicts.get(metric["id"]) == "FAIL":
+                names.append(config["column"])
         elif config["type"] == DRIFTED_COLUMNS:
             drifted = {"count": int(metric["value"]["count"]), "share": metric["value"]["share"]}
+    if drifted is not None:
+        drifted["columns"] = names
     return {
         "driftedColumns": drifted,
         "valueDriftMetrics": value_drift,

@@ -99,6 +99,23 @@ const EXPECTED_PERFORMANCE_ROWS = [
 ];
 const HOUSING_MONTHS = haveHousing ? 12 : 0;
 
+// Rows of the monitors table (bench/monitors.mjs): one bucket's evaluation (warm, store reopened, first run) next
+// to Evidently on the raw rows, then the time of each analyzer type alone.
+const EXPECTED_MONITOR_ROWS = [
+  "Monitors: 50 monitors, 20 columns, 1 daily bucket, SQLite (warm cache",
+  "Monitors: 50 monitors, 20 columns, 1 daily bucket, SQLite (store reopened",
+  "Monitors: 50 monitors, 20 columns, 1 daily bucket, SQLite (first run",
+];
+const MONITOR_TYPES = [
+  "drift",
+  "fixed",
+  "stddev",
+  "percent_change",
+  "data_quality",
+  "schema_change",
+  "missing_data",
+];
+
 // Rows of the CLI tables (bench/cli.mjs, --quick sizes): the `sightglass` command next to its Python peer, each
 // with a figure on both sides.
 const EXPECTED_CLI_ROWS = [
@@ -138,6 +155,7 @@ describe("benchmark harness (--quick)", () => {
       drift?: { columns: { dataCheck: { ok: boolean; problems: string[] } } };
       cli?: { profile?: { dataCheck: { ok: boolean; problems: string[] } } };
       performance?: { dataCheck: { ok: boolean; problems: string[] } };
+      monitors?: { dataCheck: { ok: boolean; problems: string[] } };
     };
     rmSync(outDir, { recursive: true, force: true });
     expect(json.results).toHaveLength(EXPECTED_ROWS.length);
@@ -151,6 +169,8 @@ describe("benchmark harness (--quick)", () => {
     expect(json.cli?.profile?.dataCheck.ok, JSON.stringify(json.cli?.profile?.dataCheck.problems)).toBe(true);
     // NannyML saw the same months with the same rows; housing's realized accuracy equals scikit-learn's.
     expect(json.performance?.dataCheck.ok, JSON.stringify(json.performance?.dataCheck.problems)).toBe(true);
+    // Evidently's DataFrames hold as many values per column as the stored bucket summaries.
+    expect(json.monitors?.dataCheck.ok, JSON.stringify(json.monitors?.dataCheck.problems)).toBe(true);
     // Table rows: lines starting "| " that are not a header (a header is followed by the "|---" line).
     const lines = run.stdout.split("\n");
     const rows = lines.filter((line, i) => line.startsWith("| ") && !lines[i + 1]?.startsWith("|---"));
@@ -189,6 +209,21 @@ describe("benchmark harness (--quick)", () => {
       expect(row, `no table row for "${title}" in:\n${run.stdout}`).toBeDefined();
       expect(row?.split("|").slice(2, 5).join("|")).not.toContain("—");
     }
+    for (const title of EXPECTED_MONITOR_ROWS) {
+      const row = rows.find((line) => line.startsWith(`| ${title}`));
+      expect(
+        row,
+        `no table row for "${title}" in:
+${run.stdout}`,
+      ).toBeDefined();
+      expect(row?.split("|").slice(2, 5).join("|")).not.toContain("—");
+    }
+    for (const type of MONITOR_TYPES) {
+      expect(
+        rows.find((line) => line.startsWith(`| ${type} |`)),
+        `no row for ${type} monitors`,
+      ).toBeDefined();
+    }
     // Per-month rows of the housing table: realized, ours and NannyML's figures in every one.
     const monthRows = rows.filter((line) => /^\| \d{4}-\d{2} \|/.test(line));
     expect(monthRows).toHaveLength(HOUSING_MONTHS);
@@ -208,6 +243,8 @@ describe("benchmark harness (--quick)", () => {
         DRIFT_COLUMNS.length +
         EXPECTED_CLI_ROWS.length +
         EXPECTED_PERFORMANCE_ROWS.length +
+        EXPECTED_MONITOR_ROWS.length +
+        MONITOR_TYPES.length +
         HOUSING_MONTHS,
     );
   }, 600_000);

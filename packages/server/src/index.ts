@@ -8,7 +8,7 @@ export { openStore } from "./db/connect.js";
 export type { Store, StoreOptions, Dialect } from "./db/connect.js";
 export { ApiError, ServerError } from "./errors.js";
 export type { ApiErrorCode } from "./errors.js";
-export { ingestProfile } from "./store/ingest.js";
+export { ingestProfile, ingestorOf } from "./store/ingest.js";
 export type { IngestRequest, IngestResult, UploadInfo } from "./store/ingest.js";
 export { bootstrap, createApiKey, createOrganization, createUser, addMember } from "./store/accounts.js";
 export { seedDemo, DEMO_PROJECT_ID } from "./demo.js";

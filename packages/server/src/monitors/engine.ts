@@ -17,7 +17,7 @@ import {
   profileRowCount,
   realizedPerformance,
 } from "@sightglass/analysis";
-import type { ColumnDriftEntry, Estimate } from "@sightglass/analysis";
+import type { ColumnDriftEntry, Estimate, QualityFinding } from "@sightglass/analysis";
 import type { DatasetProfileView } from "@sightglass/profile";
 import type { Store } from "../db/connect.js";
 import type { BatchFrequency } from "../db/schema.js";
@@ -193,6 +193,9 @@ export class BucketEvaluator {
   private readonly targetMetrics = new Map<string, Promise<Map<string, ScalarMetrics>>>();
   private readonly infos = new Map<string, ColumnInfo[]>();
   private readonly drifts = new Map<string, readonly ColumnDriftEntry[]>();
+  /** Per baseline profile, data-quality findings by options; per profile, column summaries by column. */
+  private readonly findings = new WeakMap<DatasetProfileView, Map<string, QualityFinding[]>>();
+  private readonly summaries = new WeakMap<DatasetProfileView, Map<string, ScalarMetrics | null>>();
   private knownSegments: Promise<string[]> | undefined;
 
   constructor(
@@ -483,8 +486,8 @@ export class BucketEvaluator {
         }
         const scalars = await this.targetScalars(segment);
         return columns.map((c) => {
-          const col = baselineView.column(c);
-          const before = col === undefined ? null : metricOf(summaryOf(col), a.metric);
+          const summary = this.columnSummary(baselineView, c);
+          const before = summary === null ? null : metricOf(summary, a.metric);
           return judge(c, metricOf(scalars.get(c), a.metric), before);
         });
       }
@@ -535,22 +538,19 @@ export class BucketEvaluator {
         const metric = a.checks.join("+");
         if (baselineView === undefined) return columns.map((c) => noBaseline(c, metric));
         const wanted = new Set<string>(a.checks);
-        const findings = dataQuality(baselineView, view, {
-          missingIncrease: a.missingIncrease,
-          significance: a.significance,
-        }).filter((f) => wanted.has(f.check) && f.severity !== "info");
+        const findings = this.qualityFindings(baselineView, view, a.missingIncrease, a.significance).filter(
+          (f) => wanted.has(f.check) && f.severity !== "info",
+        );
         const byColumn = new Map<string, typeof findings>();
         for (const f of findings) byColumn.set(f.column, [...(byColumn.get(f.column) ?? []), f]);
         const onlyMissing = a.checks.length === 1 && a.checks[0] === "missing_values";
         return columns.map((c) => {
           const found = byColumn.get(c) ?? [];
-          const targetColumn = view.column(c);
-          const baselineColumn = baselineView.column(c);
           const value = onlyMissing
-            ? metricOf(targetColumn && summaryOf(targetColumn), "null_ratio")
+            ? metricOf(this.columnSummary(view, c) ?? undefined, "null_ratio")
             : found.length;
           const baselineValue = onlyMissing
-            ? metricOf(baselineColumn && summaryOf(baselineColumn), "null_ratio")
+            ? metricOf(this.columnSummary(baselineView, c) ?? undefined, "null_ratio")
             : null;
           return result(c, onlyMissing ? "null_ratio" : metric, {
             value,
@@ -647,6 +647,37 @@ export class BucketEvaluator {
         ];
       }
     }
+  }
+
+  /** Every data-quality finding of the bucket against a baseline, computed once per options. */
+  private qualityFindings(
+    baselineView: DatasetProfileView,
+    view: DatasetProfileView,
+    missingIncrease: number,
+    significance: number,
+  ): QualityFinding[] {
+    let byOptions = this.findings.get(baselineView);
+    if (byOptions === undefined) this.findings.set(baselineView, (byOptions = new Map()));
+    const key = `${missingIncrease}\u0000${significance}`;
+    let found = byOptions.get(key);
+    if (found === undefined) {
+      found = dataQuality(baselineView, view, { missingIncrease, significance });
+      byOptions.set(key, found);
+    }
+    return found;
+  }
+
+  /** A profile column's scalar summary, computed once per evaluator; null when the profile lacks the column. */
+  private columnSummary(profile: DatasetProfileView, column: string): ScalarMetrics | null {
+    let byColumn = this.summaries.get(profile);
+    if (byColumn === undefined) this.summaries.set(profile, (byColumn = new Map()));
+    let summary = byColumn.get(column);
+    if (summary === undefined) {
+      const col = profile.column(column);
+      summary = col === undefined ? null : summaryOf(col);
+      byColumn.set(column, summary);
+    }
+    return summary;
   }
 
   private async bucketStartsWithData(segment: string, start: number, end: number): Promise<number[]> {
