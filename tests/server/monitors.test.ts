@@ -295,6 +295,22 @@ describe.each(BACKENDS)("monitors on %s", (backend) => {
       .filter((e: { anomaly: boolean }) => e.anomaly)
       .map((e: { bucketStart: number }) => e.bucketStart);
     expect(flagged).toEqual([T0 + SHIFT_DAY * DAY]);
+    // A count against a trailing week is held against the week's typical day (the mean of its buckets), not the
+    // week's total: only day 3, which the late profile doubled, moved by more than 20 %.
+    const counts = await api("POST", "/monitors/preview", {
+      monitor: { name: "draft", analyzer: { type: "percent_change", metric: "row_count", percent: 20 } },
+      start: T0,
+      end: T0 + 10 * DAY,
+    });
+    expect(counts.status).toBe(200);
+    const byDay = counts.body.evaluations.map((e: { baselineValue: number | null; anomaly: boolean }) => [
+      e.baselineValue,
+      e.anomaly,
+    ]);
+    expect(byDay[1]).toEqual([ROWS, false]);
+    expect(byDay[3]).toEqual([ROWS, true]);
+    expect(byDay[4]).toEqual([(3 * ROWS + 2 * ROWS) / 4, false]);
+    expect(byDay.filter(([, anomaly]: [number, boolean]) => anomaly)).toHaveLength(1);
     expect(await count()).toBe(stored);
   });
 

@@ -408,7 +408,6 @@ export class BucketEvaluator {
         if (config.baseline.type === "reference") return [];
         const series = await this.baselineSeries(segment, config.baseline);
         const scalars = await this.targetScalars(segment);
-        const [start, end] = this.baselineRange(config.baseline);
         const judge = (column: string, value: number | null, history: number[]) => {
           if (history.length < a.minBuckets) {
             return result(column, a.metric, {
@@ -435,27 +434,25 @@ export class BucketEvaluator {
           });
         };
         if (isDatasetMetric(a.metric)) {
-          const starts = await this.bucketStartsWithData(segment, start, end);
-          const history: number[] = [];
-          for (const s of starts) {
-            const byColumn = [...series.values()].map((m) => m.get(s)).filter((m) => m !== undefined);
-            history.push(
-              a.metric === "row_count"
-                ? Math.max(0, ...byColumn.map((m) => m["counts/n"] ?? 0))
-                : byColumn.length,
-            );
-          }
-          return [judge("", datasetMetricOf(view, a.metric), history)];
+          return [
+            judge(
+              "",
+              datasetMetricOf(view, a.metric),
+              await this.datasetHistory(segment, config.baseline, a.metric),
+            ),
+          ];
         }
         return columns.map((c) => {
-          const history = [...(series.get(c)?.values() ?? [])]
-            .map((m) => metricOf(m, a.metric))
-            .filter((v): v is number => v !== null);
+          const history = columnHistory(series, c, a.metric);
           return judge(c, metricOf(scalars.get(c), a.metric), history);
         });
       }
       case "percent_change": {
-        if (baselineView === undefined) return columns.map((c) => noBaseline(c, a.metric));
+        if (baselineView === undefined) {
+          return isDatasetMetric(a.metric)
+            ? [noBaseline("", a.metric)]
+            : columns.map((c) => noBaseline(c, a.metric));
+        }
         const judge = (column: string, value: number | null, before: number | null) => {
           if (value === null || before === null) {
             return result(column, a.metric, {
@@ -481,13 +478,27 @@ export class BucketEvaluator {
             details: { percentChange: Number.isFinite(change) ? change : null },
           });
         };
+        // Over a window of buckets the baseline value is the mean of the buckets' values, so that a bucket is
+        // compared with a typical bucket: the merged window's count or distinct count would be a week's.
+        const b = config.baseline;
+        const window = b.type === "reference" ? undefined : await this.baselineSeries(segment, b);
+        const mean = (values: readonly number[]) =>
+          values.length === 0 ? null : values.reduce((sum, v) => sum + v, 0) / values.length;
         if (isDatasetMetric(a.metric)) {
-          return [judge("", datasetMetricOf(view, a.metric), datasetMetricOf(baselineView, a.metric))];
+          const before =
+            b.type === "reference"
+              ? datasetMetricOf(baselineView, a.metric)
+              : mean(await this.datasetHistory(segment, b, a.metric));
+          return [judge("", datasetMetricOf(view, a.metric), before)];
         }
         const scalars = await this.targetScalars(segment);
         return columns.map((c) => {
-          const summary = this.columnSummary(baselineView, c);
-          const before = summary === null ? null : metricOf(summary, a.metric);
+          let before: number | null;
+          if (window !== undefined) before = mean(columnHistory(window, c, a.metric));
+          else {
+            const summary = this.columnSummary(baselineView, c);
+            before = summary === null ? null : metricOf(summary, a.metric);
+          }
           return judge(c, metricOf(scalars.get(c), a.metric), before);
         });
       }
@@ -649,6 +660,24 @@ export class BucketEvaluator {
     }
   }
 
+  /** A dataset metric (row_count, column_count) of each baseline bucket that has data. */
+  private async datasetHistory(
+    segment: string,
+    b: Exclude<BaselineSpec, { type: "reference" }>,
+    metric: string,
+  ): Promise<number[]> {
+    const series = await this.baselineSeries(segment, b);
+    const [start, end] = this.baselineRange(b);
+    const history: number[] = [];
+    for (const s of await this.bucketStartsWithData(segment, start, end)) {
+      const byColumn = [...series.values()].map((m) => m.get(s)).filter((m) => m !== undefined);
+      history.push(
+        metric === "row_count" ? Math.max(0, ...byColumn.map((m) => m["counts/n"] ?? 0)) : byColumn.length,
+      );
+    }
+    return history;
+  }
+
   /** Every data-quality finding of the bucket against a baseline, computed once per options. */
   private qualityFindings(
     baselineView: DatasetProfileView,
@@ -766,6 +795,17 @@ export class BucketEvaluator {
     }
     return evaluations;
   }
+}
+
+/** A column metric's value in each baseline bucket that has it. */
+function columnHistory(
+  series: Map<string, Map<number, ScalarMetrics>>,
+  column: string,
+  metric: string,
+): number[] {
+  return [...(series.get(column)?.values() ?? [])]
+    .map((m) => metricOf(m, metric))
+    .filter((v): v is number => v !== null);
 }
 
 function driftDetails(e: ColumnDriftEntry): Record<string, unknown> {
