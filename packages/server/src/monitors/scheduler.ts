@@ -173,19 +173,20 @@ export class MonitorScheduler {
       const cursorRow = await cursorQuery.executeTakeFirst();
       if (cursorRow === undefined) return 0; // another process is consuming
       const cursor = Number(cursorRow.last_event_id);
-      const events = await tx
+      // Every kind is read (ids must be seen contiguously to advance); only bucket changes ask for runs.
+      const read = await tx
         .selectFrom("events")
-        .select(["id", "project_id", "bucket_start", "created_at"])
+        .select(["id", "kind", "project_id", "bucket_start", "created_at"])
         .where("id", ">", cursor)
-        .where("kind", "=", "bucket-changed")
         .orderBy("id")
         .limit(EVENTS_PER_TICK)
         .execute();
-      if (events.length === 0) return 0;
+      if (read.length === 0) return 0;
+      const events = read.filter((e) => e.kind === "bucket-changed");
       // Advance over contiguous ids; a gap is skipped only once it is old enough that the transaction that
       // would fill it has surely ended (ids are handed out before commit).
       let advanced = cursor;
-      for (const e of events) {
+      for (const e of read) {
         const id = Number(e.id);
         if (id !== advanced + 1 && now - Number(e.created_at) < GAP_WAIT_MS) break;
         advanced = id;
@@ -198,11 +199,14 @@ export class MonitorScheduler {
           latest.set(key, { project: e.project_id, bucket: Number(e.bucket_start), event: Number(e.id) });
       }
       const projectIds = [...new Set(events.map((e) => e.project_id))];
-      const projects = await tx
-        .selectFrom("projects")
-        .select(["id", "frequency", "time_zone"])
-        .where("id", "in", projectIds)
-        .execute();
+      const projects =
+        projectIds.length === 0
+          ? []
+          : await tx
+              .selectFrom("projects")
+              .select(["id", "frequency", "time_zone"])
+              .where("id", "in", projectIds)
+              .execute();
       const byId = new Map(projects.map((p) => [p.id, p]));
       const settings = new Map<string, MonitorSettings & { clockCursor: number | null }>();
       for (const p of projects) settings.set(p.id, await monitorSettings(tx, p, now));
@@ -243,7 +247,7 @@ export class MonitorScheduler {
           .where("name", "=", CURSOR)
           .execute();
       }
-      return events.length;
+      return read.length;
     });
   }
 
