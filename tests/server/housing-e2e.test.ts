@@ -14,7 +14,7 @@ import { DatasetProfile, DatasetProfileView, LabelJoiner } from "@sightglass/pro
 import { HOUSING_PERFORMANCE_FLAGS, haveHousing, housingDir, sightglass, tempDir } from "../cli/support.js";
 import { ADMIN_KEY, BACKENDS, call, createProject, startTestServer } from "./support.js";
 import type { TestServer } from "./support.js";
-import { HOUSING_SPEC, readCsv } from "./housing.js";
+import { HOUSING_FEATURES, HOUSING_SPEC, readCsv } from "./housing.js";
 import type { Csv } from "./housing.js";
 
 const run = promisify(execFile);
@@ -357,16 +357,7 @@ describe.skipIf(!haveHousing)(
           expect(byColumn.get(name)!.category, name).toBe("drift");
         expect(byColumn.get("Latitude")!.statistic).toBeGreaterThan(0.4);
         expect(byColumn.get("Longitude")!.statistic).toBeGreaterThan(0.4);
-        const features = [
-          "MedInc",
-          "HouseAge",
-          "AveRooms",
-          "AveBedrms",
-          "Population",
-          "AveOccup",
-          "Latitude",
-          "Longitude",
-        ];
+        const features = [...HOUSING_FEATURES];
         const ranked = features.sort((a, b) => byColumn.get(b)!.statistic - byColumn.get(a)!.statistic);
         expect(new Set(ranked.slice(0, 2))).toEqual(new Set(["Latitude", "Longitude"]));
         expect(byColumn.get("AveBedrms")!.category).toBe("no_drift");

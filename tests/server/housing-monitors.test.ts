@@ -26,7 +26,7 @@ import {
   waitForMonitors,
 } from "./support.js";
 import type { TestServer } from "./support.js";
-import { HOUSING_SPEC, readCsv } from "./housing.js";
+import { HOUSING_FEATURES, HOUSING_SPEC, readCsv } from "./housing.js";
 
 const run = promisify(execFile);
 const HOUR = 3_600_000;
@@ -34,16 +34,7 @@ const DAY = 24 * HOUR;
 const FIRST_DAY = "2021-05-20";
 const LAST_DAY = "2021-07-12";
 const LABEL_DELAY_DAYS = 3;
-const INPUTS = [
-  "MedInc",
-  "HouseAge",
-  "AveRooms",
-  "AveBedrms",
-  "Population",
-  "AveOccup",
-  "Latitude",
-  "Longitude",
-];
+const INPUTS = HOUSING_FEATURES;
 const SPEC = HOUSING_SPEC;
 const SECRET = "housing-webhook-secret-0123456789";
 const PROJECT = "housing-monitors";

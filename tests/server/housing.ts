@@ -11,6 +11,18 @@ export const HOUSING_SPEC: PerformanceSpec = {
   scores: "y_pred_proba",
 };
 
+/** The model's input columns. */
+export const HOUSING_FEATURES: readonly string[] = [
+  "MedInc",
+  "HouseAge",
+  "AveRooms",
+  "AveBedrms",
+  "Population",
+  "AveOccup",
+  "Latitude",
+  "Longitude",
+];
+
 export interface Csv {
   readonly header: string[];
   readonly lines: string[];

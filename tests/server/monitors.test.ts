@@ -3,6 +3,7 @@
 // changed bucket, previews and re-runs that alert nobody.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetProfile } from "@sightglass/profile";
+import { rng } from "../../packages/analysis/test/support/samples.js";
 import {
   ADMIN_KEY,
   BACKENDS,
@@ -21,20 +22,9 @@ const ROWS = 300;
 const SHIFT_DAY = 8;
 const NULL_DAY = 9;
 
-/** A deterministic generator (mulberry32) and standard normals (Box–Muller). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** A standard normal (Box–Muller) from a seeded generator. */
 function normal(next: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+  return Math.sqrt(-2 * Math.log(next() || 1e-12)) * Math.cos(2 * Math.PI * next());
 }
 
 interface DayRows {
