@@ -209,10 +209,9 @@ describe.skipIf(!haveHousing)(
         if (labeledDay !== undefined) expected.add(startOf(labeledDay));
         expect(new Set(step.runs.map((r) => r.bucketStart)), `step ${step.day}`).toEqual(expected);
         if (labeledDay !== undefined) {
-          expect(
-            step.runs.filter((r) => r.bucketStart === startOf(labeledDay)).map((r) => r.reason),
-            `labels of ${labeledDay}`,
-          ).toEqual(["late-data"]);
+          // Usually one run; two when a busy machine spread the day's 24 label uploads over two merges.
+          const reasons = step.runs.filter((r) => r.bucketStart === startOf(labeledDay)).map((r) => r.reason);
+          expect(new Set(reasons), `labels of ${labeledDay}`).toEqual(new Set(["late-data"]));
         }
       }
     }, 600_000);
