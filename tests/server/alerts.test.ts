@@ -5,30 +5,33 @@
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders, Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiError, DEFAULT_CONFIG, createApiKey, openStore } from "@sightglass/server";
-import type { Store } from "@sightglass/server";
-// Not exported from the package entry (yet): the alerting modules are tested through their sources.
 import {
+  AlertDispatcher,
+  ApiError,
+  DEFAULT_CONFIG,
+  backoffDelay,
+  buildApp,
+  createApiKey,
+  enqueueAlert,
   maskSecret,
+  openStore,
   parseChannelConfig,
   redactChannelConfig,
   signWebhookBody,
   verifyWebhookSignature,
-} from "../../packages/server/src/alerts/channels.js";
-import type { ChannelConfig } from "../../packages/server/src/alerts/channels.js";
-import { AlertDispatcher, backoffDelay } from "../../packages/server/src/alerts/dispatcher.js";
-import type { DispatcherOptions } from "../../packages/server/src/alerts/dispatcher.js";
-import { enqueueAlert } from "../../packages/server/src/alerts/outbox.js";
-import type { AlertAnomaly } from "../../packages/server/src/alerts/payload.js";
-import type { AppContext } from "../../packages/server/src/app.js";
-import { authenticate, credentialsOf } from "../../packages/server/src/auth/principal.js";
+} from "@sightglass/server";
+import type {
+  AlertAnomaly,
+  ChannelConfig,
+  DispatcherOptions,
+  MonitorSeverity,
+  NotifySpec,
+  Store,
+} from "@sightglass/server";
 import type { ChannelKind } from "../../packages/server/src/db/schema.js";
-import type { MonitorSeverity, NotifySpec } from "../../packages/server/src/monitors/types.js";
-import { registerChannelRoutes } from "../../packages/server/src/routes/channels.js";
 import { BACKENDS, storeFor } from "./support.js";
 
 const MINUTE = 60_000;
@@ -1063,7 +1066,7 @@ describe.each(BACKENDS)("alerts on %s", (backend) => {
   });
 
   it("serves channels over the API with secrets masked, admin-only changes and foreign orgs as 404", async () => {
-    const app = await channelApi(store, dispatcher());
+    const app = await channelApi(store);
     const admin = (await createApiKey(store, { orgId: ORG, name: "admin", scopes: ["admin"] })).key;
     const reader = (await createApiKey(store, { orgId: ORG, name: "reader", scopes: ["read"] })).key;
     const outsider = (await createApiKey(store, { orgId: OTHER_ORG, name: "admin", scopes: ["admin"] })).key;
@@ -1172,29 +1175,14 @@ describe.each(BACKENDS)("alerts on %s", (backend) => {
   });
 });
 
-/** The channel routes in a bare Fastify app, authenticated as the server authenticates. */
-async function channelApi(store: Store, dispatcher: AlertDispatcher): Promise<FastifyInstance> {
-  const app = Fastify({ ajv: { customOptions: { coerceTypes: "array", removeAdditional: false } } });
-  app.decorateRequest("principal", undefined);
-  app.addHook("onRequest", async (request) => {
-    request.principal = await authenticate(store, credentialsOf(request.headers));
+/** The server's own app (routes, authentication, error handling) over the test's store, without its loops. */
+async function channelApi(store: Store): Promise<FastifyInstance> {
+  const { app } = await buildApp(store, {
+    ...DEFAULT_CONFIG,
+    logLevel: "silent",
+    rateLimitPerSecond: 0,
+    publicUrl: PUBLIC_URL,
   });
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof ApiError)
-      return reply
-        .status(error.statusCode)
-        .send({ error: { code: error.code, message: error.message, ...error.details } });
-    const e = error as { statusCode?: number; message: string };
-    return reply.status(e.statusCode ?? 500).send({ error: { code: "error", message: e.message } });
-  });
-  // The channel routes read only these; the rest of the server's context (scheduler, metrics) is not needed.
-  const context: Pick<AppContext, "store" | "config" | "publicUrl" | "ready"> = {
-    store,
-    config: { ...DEFAULT_CONFIG, logLevel: "silent" },
-    ready: true,
-    publicUrl: () => PUBLIC_URL,
-  };
-  registerChannelRoutes(app, context as AppContext, () => dispatcher);
   await app.ready();
   return app;
 }

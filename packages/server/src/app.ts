@@ -224,8 +224,8 @@ export async function buildApp(
   registerIngestRoutes(app, context);
   registerQueryRoutes(app, context);
   registerWhylogsRoutes(app, context);
-  registerMonitorRoutes(app, context, () => context.scheduler);
-  registerChannelRoutes(app, context, () => context.dispatcher);
+  registerMonitorRoutes(app, context);
+  registerChannelRoutes(app, context);
   app.get("/openapi.json", { schema: { hide: true } }, async () => openApiDocument(routes));
   await app.ready();
   return { app, context };

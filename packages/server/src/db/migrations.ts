@@ -269,6 +269,10 @@ function monitors(dialect: Dialect): Migration {
         .addColumn("last_event_id", "bigint", (c) => c.notNull())
         .addColumn("updated_at", "bigint", (c) => c.notNull())
         .execute();
+      // The monitors' cursor exists from the start: consumers only lock and move it.
+      await sql`INSERT INTO event_cursors (name, last_event_id, updated_at) VALUES ('monitors', 0, 0)`.execute(
+        db,
+      );
       await db.schema
         .createTable("monitor_jobs")
         .addColumn("project_id", "text", project)

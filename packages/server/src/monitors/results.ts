@@ -1,7 +1,7 @@
 // Writing a run's evaluations and keeping anomalies as incidents. Consecutive anomalous buckets of one
 // monitor × column × segment form one incident that alerts once (repeats are folded into it); a later normal
 // bucket resolves it, as does a re-evaluation that clears the only bucket it had. Incidents of one project are
-// updated under that project's settings-row lock, so runs of two buckets in two processes cannot both open one.
+// updated under a lock on that project's row, so runs of two buckets in two processes cannot both open one.
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { enqueueAlert } from "../alerts/outbox.js";
@@ -74,10 +74,12 @@ export async function applyResults(
   r: RunResults,
 ): Promise<{ anomalies: number }> {
   const { project, now } = r;
-  // Serialize incident updates per project across processes.
-  let lock = tx.selectFrom("monitor_settings").select("project_id").where("project_id", "=", project.id);
-  if (dialect === "postgres") lock = lock.forUpdate();
-  await lock.execute();
+  // Serialize incident updates per project across processes on the project's row, which every run has (its
+  // settings row may not exist yet). NO KEY UPDATE: ingestion's inserts that reference the project (key-share
+  // locks) are not held up by it.
+  if (dialect === "postgres") {
+    await tx.selectFrom("projects").select("id").where("id", "=", project.id).forNoKeyUpdate().execute();
+  }
 
   const ids: number[] = [];
   for (let i = 0; i < r.evaluations.length; i += 200) {

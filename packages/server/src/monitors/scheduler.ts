@@ -23,7 +23,8 @@ import { applyResults } from "./results.js";
 import type { AlertContext } from "./results.js";
 import type { MonitorConfig, MonitorSettings } from "./types.js";
 
-const CURSOR = "monitors";
+/** The monitors' row in event_cursors (created by the migration). */
+export const MONITOR_EVENT_CURSOR = "monitors";
 /** An id gap younger than this may be a transaction still committing: wait for it before moving past. */
 const GAP_WAIT_MS = 10_000;
 const EVENTS_PER_TICK = 5_000;
@@ -53,6 +54,19 @@ export function settingsOf(row: {
     backfillHorizonMs: Number(row.backfill_horizon_ms),
     settleMs: Number(row.settle_ms),
   };
+}
+
+/** A project's settings as they stand: the frequency's defaults until someone (or the first data) stores them. */
+export async function readMonitorSettings(
+  db: Kysely<Database>,
+  project: Pick<ProjectTable, "id" | "frequency">,
+): Promise<MonitorSettings> {
+  const row = await db
+    .selectFrom("monitor_settings")
+    .selectAll()
+    .where("project_id", "=", project.id)
+    .executeTakeFirst();
+  return row === undefined ? defaultMonitorSettings(project.frequency) : settingsOf(row);
 }
 
 /** A project's settings, created with the frequency's defaults on first use. */
@@ -162,13 +176,11 @@ export class MonitorScheduler {
   /** Turns new bucket-changed events into job requests. Returns the events read. */
   async consumeEvents(now: number): Promise<number> {
     const { db, dialect } = this.store;
-    await db
-      .insertInto("event_cursors")
-      .values({ name: CURSOR, last_event_id: 0, updated_at: now })
-      .onConflict((oc) => oc.column("name").doNothing())
-      .execute();
     return db.transaction().execute(async (tx) => {
-      let cursorQuery = tx.selectFrom("event_cursors").select("last_event_id").where("name", "=", CURSOR);
+      let cursorQuery = tx
+        .selectFrom("event_cursors")
+        .select("last_event_id")
+        .where("name", "=", MONITOR_EVENT_CURSOR);
       if (dialect === "postgres") cursorQuery = cursorQuery.forUpdate().skipLocked();
       const cursorRow = await cursorQuery.executeTakeFirst();
       if (cursorRow === undefined) return 0; // another process is consuming
@@ -244,7 +256,7 @@ export class MonitorScheduler {
         await tx
           .updateTable("event_cursors")
           .set({ last_event_id: advanced, updated_at: now })
-          .where("name", "=", CURSOR)
+          .where("name", "=", MONITOR_EVENT_CURSOR)
           .execute();
       }
       return read.length;

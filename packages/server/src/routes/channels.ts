@@ -7,7 +7,6 @@ import type { AppContext } from "../app.js";
 import { requireOrg } from "../auth/principal.js";
 import type { ChannelKind, ChannelTable } from "../db/schema.js";
 import { ApiError, notFound } from "../errors.js";
-import type { AlertDispatcher } from "../alerts/dispatcher.js";
 import type { ChannelConfig } from "../alerts/channels.js";
 import { CHANNEL_KINDS, parseChannelConfig, redactChannelConfig } from "../alerts/channels.js";
 import { ID_PATTERN, errorSchema } from "./common.js";
@@ -126,11 +125,7 @@ function isUniqueViolation(e: unknown): boolean {
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE";
 }
 
-export function registerChannelRoutes(
-  app: FastifyInstance,
-  ctx: AppContext,
-  dispatcher: () => AlertDispatcher,
-): void {
+export function registerChannelRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx.store;
 
   async function channelOf(orgId: string, channelId: string): Promise<ChannelTable> {
@@ -342,7 +337,7 @@ export function registerChannelRoutes(
       const { orgId, channelId } = request.params;
       requireOrg(request.principal, orgId, "admin");
       const channel = await channelOf(orgId, channelId);
-      return dispatcher().sendTest(channel, Date.now());
+      return ctx.dispatcher.sendTest(channel, Date.now());
     },
   );
 

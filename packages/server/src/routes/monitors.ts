@@ -14,8 +14,7 @@ import {
 } from "../monitors/config.js";
 import { BucketEvaluator } from "../monitors/engine.js";
 import type { Evaluation } from "../monitors/engine.js";
-import type { MonitorScheduler } from "../monitors/scheduler.js";
-import { monitorSettings } from "../monitors/scheduler.js";
+import { MONITOR_EVENT_CURSOR, monitorSettings, readMonitorSettings } from "../monitors/scheduler.js";
 import { createMonitor, monitorJson, replaceMonitor } from "../monitors/store.js";
 import type { ConfigIssue, MonitorConfig } from "../monitors/types.js";
 import { parseSegmentParam } from "../store/profiles.js";
@@ -66,11 +65,7 @@ function evaluationJson(e: Evaluation) {
   };
 }
 
-export function registerMonitorRoutes(
-  app: FastifyInstance,
-  ctx: AppContext,
-  scheduler: () => MonitorScheduler | undefined,
-): void {
+export function registerMonitorRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx.store;
 
   // Monitor documents may be written in YAML; the handler parses the text itself.
@@ -79,21 +74,29 @@ export function registerMonitorRoutes(
   /** The monitor document of a request, validated, with notify channels checked against the organization. */
   async function configOf(request: FastifyRequest, project: ProjectTable): Promise<MonitorConfig> {
     const config = parseMonitorConfig(parseMonitorBody(request.body, request.headers["content-type"]));
-    const issues: ConfigIssue[] = [];
-    for (const [i, id] of config.notify.channels.entries()) {
-      const channel = await db
-        .selectFrom("channels")
-        .select("id")
-        .where("id", "=", id)
-        .where("org_id", "=", project.org_id)
-        .executeTakeFirst();
-      if (channel === undefined) {
-        issues.push({
-          path: `/notify/channels/${i}`,
-          message: `no notification channel ${JSON.stringify(id)} in this organization (GET /api/v1/orgs/${project.org_id}/channels lists them)`,
-        });
-      }
-    }
+    const ids = config.notify.channels;
+    const known = new Set(
+      ids.length === 0
+        ? []
+        : (
+            await db
+              .selectFrom("channels")
+              .select("id")
+              .where("org_id", "=", project.org_id)
+              .where("id", "in", ids)
+              .execute()
+          ).map((c) => c.id),
+    );
+    const issues: ConfigIssue[] = ids.flatMap((id, i) =>
+      known.has(id)
+        ? []
+        : [
+            {
+              path: `/notify/channels/${i}`,
+              message: `no notification channel ${JSON.stringify(id)} in this organization (GET /api/v1/organizations/${project.org_id}/channels lists them)`,
+            },
+          ],
+    );
     if (issues.length > 0) {
       throw new ApiError(
         "bad-request",
@@ -114,7 +117,11 @@ export function registerMonitorRoutes(
       .where("project_id", "=", projectId)
       .where("id", "=", monitorId)
       .executeTakeFirst();
-    if (row === undefined) throw notFound(`monitor ${monitorId}`);
+    if (row === undefined) {
+      throw notFound(
+        `monitor ${monitorId} (GET /api/v1/projects/${projectId}/monitors lists the project's monitors)`,
+      );
+    }
     return row;
   }
 
@@ -337,9 +344,14 @@ export function registerMonitorRoutes(
       const start = parseTime(request.body.start, "start");
       const end = parseTime(request.body.end, "end");
       if (!(end > start)) throw new ApiError("bad-request", "end must be after start", { field: "end" });
-      const s = scheduler();
-      if (s === undefined) throw new ApiError("unavailable", "monitors are disabled on this server");
-      const buckets = await s.requestRerun(project, start, end, Date.now(), request.body.notify ?? false);
+      // Queued: whichever process runs monitors (monitorIntervalMs > 0) serves it.
+      const buckets = await ctx.scheduler.requestRerun(
+        project,
+        start,
+        end,
+        Date.now(),
+        request.body.notify ?? false,
+      );
       return reply.status(202).send({ buckets });
     },
   );
@@ -349,8 +361,7 @@ export function registerMonitorRoutes(
     { schema: { summary: "When the project's monitors run", tags: ["monitors"], params: projectParams } },
     async (request) => {
       const project = await authorizedProject(ctx.store, request, request.params.projectId, "read");
-      const { clockCursor: _cursor, ...settings } = await monitorSettings(db, project, Date.now());
-      return settings;
+      return readMonitorSettings(db, project);
     },
   );
 
@@ -495,7 +506,11 @@ export function registerMonitorRoutes(
       .where("project_id", "=", projectId)
       .where("id", "=", anomalyId)
       .executeTakeFirst();
-    if (row === undefined) throw notFound(`anomaly ${anomalyId}`);
+    if (row === undefined) {
+      throw notFound(
+        `anomaly ${anomalyId} (GET /api/v1/projects/${projectId}/anomalies lists the project's anomalies)`,
+      );
+    }
     return row;
   }
 
@@ -624,7 +639,7 @@ export function registerMonitorRoutes(
       const cursor = await db
         .selectFrom("event_cursors")
         .select("last_event_id")
-        .where("name", "=", "monitors")
+        .where("name", "=", MONITOR_EVENT_CURSOR)
         .executeTakeFirst();
       const unread = await db
         .selectFrom("events")
