@@ -371,10 +371,17 @@ export class BucketEvaluator {
     if (view === undefined) return [];
     const baselineView = await this.baseline(segment, config.baseline);
     const baselineText = describeBaseline(config.baseline);
+    const b = config.baseline;
+    const remedy =
+      b.type === "reference"
+        ? `upload it with PUT /api/v1/projects/${this.project.id}/references/${encodeURIComponent(b.name)}`
+        : b.type === "trailing"
+          ? "judged once earlier buckets have data"
+          : "choose a range that has data";
     const noBaseline = (column: string, metric: string) =>
       result(column, metric, {
         anomaly: false,
-        summary: `no baseline data (${baselineText})`,
+        summary: `no baseline data (${baselineText}): ${remedy}`,
         details: { reason: "insufficient-baseline" },
       });
     const columns = DATASET_ANALYZERS.includes(a.type)
@@ -480,7 +487,6 @@ export class BucketEvaluator {
         };
         // Over a window of buckets the baseline value is the mean of the buckets' values, so that a bucket is
         // compared with a typical bucket: the merged window's count or distinct count would be a week's.
-        const b = config.baseline;
         const window = b.type === "reference" ? undefined : await this.baselineSeries(segment, b);
         const mean = (values: readonly number[]) =>
           values.length === 0 ? null : values.reduce((sum, v) => sum + v, 0) / values.length;
