@@ -602,6 +602,11 @@ function operations(base: string, w: World): Record<string, Operation> {
     "GET /api/v1/projects/{projectId}/timeseries": project(`/timeseries?${RANGE}`, "read"),
     "GET /api/v1/projects/{projectId}/profile": project(`/profile?${RANGE}`, "read"),
     "GET /api/v1/projects/{projectId}/performance": project(`/performance?${RANGE}`, "read"),
+    "GET /api/v1/projects/{projectId}/overview": project(`/overview?${RANGE}`, "read"),
+    "GET /api/v1/projects/{projectId}/distribution": project(
+      `/distribution?${RANGE}&column=alpha_age`,
+      "read",
+    ),
     "GET /api/v1/projects/{projectId}/drift": {
       requirement: "read",
       scope: "project",
@@ -736,6 +741,42 @@ function operations(base: string, w: World): Record<string, Operation> {
       request: (ids) => ({ path: `/api/v1/projects/${ids.projectId}/anomalies/${ids.anomalyId}/resolve` }),
     },
     "GET /api/v1/projects/{projectId}/monitor-runs": project("/monitor-runs", "read"),
+    "GET /api/v1/project-health": {
+      requirement: "read",
+      scope: "none",
+      request: () => ({ path: "/api/v1/project-health" }),
+    },
+    "GET /api/v1/organizations/{orgId}/anomalies": {
+      requirement: "read",
+      scope: "org",
+      // A key bound to a project reads its own project's anomalies here instead of being refused like at other
+      // organization routes; health.test.ts checks what it sees (that project only, 404 for B).
+      skip: (p) => p.boundProject !== undefined,
+      request: (ids) => ({ path: `/api/v1/organizations/${ids.orgId}/anomalies` }),
+    },
+    "GET /api/v1/projects/{projectId}/segment-comparison": {
+      requirement: "read",
+      scope: "project",
+      // A's projects get a segment to compare once (B's are left alone: every case there answers 404 anyway).
+      prepare: async ({ org, ids }) => {
+        if (org.orgId !== A) return {};
+        const listed = await must(base, org.admin, "GET", {
+          path: `/api/v1/projects/${ids.projectId}/segments`,
+        });
+        if (listed.segments.length === 0) {
+          await must(base, org.admin, "POST", {
+            path: `/api/v1/projects/${ids.projectId}/profiles?wait=true`,
+            bytes: new DatasetProfile({ datasetTimestamp: T0 + 2 * HOUR })
+              .track({ alpha_age: [5, 6] })
+              .view()
+              .withSegment([{ key: "tier", value: "gold" }])
+              .serialize(),
+          });
+        }
+        return {};
+      },
+      request: (ids) => ({ path: `/api/v1/projects/${ids.projectId}/segment-comparison?key=tier&${RANGE}` }),
+    },
     "GET /api/v1/organizations/{orgId}/channels": {
       requirement: "read",
       scope: "org",

@@ -78,9 +78,43 @@ describe.each(BACKENDS)("operations on %s", (backend) => {
     });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe("payload-too-large");
+    expect(res.body.error.message).toMatch(/limit for profiles/);
+    // A JSON body meets the (smaller) JSON limit, and the message says which limit that was.
+    const json = await call(t.url, "POST", "/api/v1/organizations/default/projects", {
+      key: ADMIN_KEY,
+      body: { name: "x", description: "y".repeat(1_100_000) },
+    });
+    expect(json.status).toBe(413);
+    expect(json.body.error.message).toMatch(/limit for JSON bodies .*application\/octet-stream/);
     expect(
       (await call(t.url, "GET", `/api/v1/projects/${project}/uploads`, { key: ADMIN_KEY })).body.uploads,
     ).toEqual([]);
+  });
+
+  it("refuses to add an existing member again (a role change goes through PATCH and its last-admin check)", async () => {
+    const path = "/api/v1/organizations/default/members";
+    const added = await call(t.url, "POST", path, {
+      key: ADMIN_KEY,
+      body: { email: `twice-${backend}@example.com`, role: "member" },
+    });
+    expect(added.status).toBe(201);
+    const again = await call(t.url, "POST", path, {
+      key: ADMIN_KEY,
+      body: { email: `Twice-${backend}@example.com`, role: "viewer" },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/already a member \(member\); change the role with PATCH/);
+    const admin = await call(t.url, "POST", path, {
+      key: ADMIN_KEY,
+      body: { email: "admin@localhost", role: "viewer" },
+    });
+    expect(admin.status).toBe(409);
+    const members = (await call(t.url, "GET", path, { key: ADMIN_KEY })).body.members as {
+      email: string;
+      role: string;
+    }[];
+    expect(members.find((m) => m.email === "admin@localhost")?.role).toBe("admin");
+    expect(members.find((m) => m.email === `twice-${backend}@example.com`)?.role).toBe("member");
   });
 
   it("explains schema violations with the offending field", async () => {
@@ -148,6 +182,20 @@ describe.each(BACKENDS)("operations on %s", (backend) => {
     expect((await call(t.url, "GET", "/api/v1/auth/session", { headers: { cookie: session } })).status).toBe(
       401,
     );
+    // The UI's first question when nobody is signed in: 204, not an error; a live session still answers it.
+    const probe = await call(t.url, "GET", "/api/v1/auth/session?optional=true", {
+      headers: { cookie: session },
+    });
+    expect(probe.status).toBe(204);
+    const again = await call(t.url, "POST", "/api/v1/auth/login", {
+      body: { email: "admin@localhost", password: "a long enough password" },
+    });
+    const live = again.headers.get("set-cookie")!.split(";")[0]!;
+    const signedIn = await call(t.url, "GET", "/api/v1/auth/session?optional=true", {
+      headers: { cookie: live },
+    });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.user.email).toBe("admin@localhost");
   });
 });
 

@@ -17,12 +17,15 @@ import { registerOrgRoutes } from "./routes/orgs.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 import { registerIngestRoutes } from "./routes/ingest.js";
 import { registerQueryRoutes } from "./routes/query.js";
+import { registerOverviewRoutes } from "./routes/overview.js";
 import { registerWhylogsRoutes } from "./routes/whylogs.js";
 import { openApiDocument } from "./openapi.js";
 import { AlertDispatcher } from "./alerts/dispatcher.js";
 import { MonitorScheduler } from "./monitors/scheduler.js";
 import { registerChannelRoutes } from "./routes/channels.js";
 import { registerMonitorRoutes } from "./routes/monitors.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerWebRoutes } from "./web.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -45,6 +48,13 @@ export interface AppContext {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const JSON_BODY_LIMIT = 1024 * 1024;
+/** Content types of profile bodies (raw bytes, up to the configured maxUploadBytes). */
+const PROFILE_TYPES: readonly string[] = [
+  "application/octet-stream",
+  "application/x-protobuf",
+  "application/zip",
+];
 /** Signing in does not act on behalf of an existing session, so it needs no CSRF token. */
 const CSRF_EXEMPT = new Set(["/api/v1/auth/login", "/api/v1/auth/setup"]);
 
@@ -73,7 +83,7 @@ export async function buildApp(
               }),
             },
           },
-    bodyLimit: 1024 * 1024,
+    bodyLimit: JSON_BODY_LIMIT,
     // Generated request ids appear in every log line and error body, to match reports with logs.
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
     ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false } },
@@ -109,7 +119,7 @@ export async function buildApp(
 
   // Profile bytes arrive as raw bodies; the JSON parser stays for everything else.
   app.addContentTypeParser(
-    ["application/octet-stream", "application/x-protobuf", "application/zip"],
+    [...PROFILE_TYPES],
     { parseAs: "buffer", bodyLimit: config.maxUploadBytes },
     (_req, body, done) => done(null, body),
   );
@@ -187,7 +197,11 @@ export async function buildApp(
       return reply.status(413).send({
         error: {
           code: "payload-too-large",
-          message: `request body exceeds the limit (${config.maxUploadBytes} bytes for profiles)`,
+          // Which limit applied depends on the body's type: say both, so a profile sent as JSON (or without a
+          // content type) is not reported as breaking the profile limit it is far below.
+          message: PROFILE_TYPES.includes((request.headers["content-type"] ?? "").split(";")[0]!.trim())
+            ? `request body exceeds the limit for profiles (${config.maxUploadBytes} bytes)`
+            : `request body exceeds the limit for JSON bodies (${JSON_BODY_LIMIT} bytes); send profiles as application/octet-stream (limit ${config.maxUploadBytes} bytes)`,
           requestId: request.id,
         },
       });
@@ -223,10 +237,13 @@ export async function buildApp(
   registerProjectRoutes(app, context);
   registerIngestRoutes(app, context);
   registerQueryRoutes(app, context);
+  registerOverviewRoutes(app, context);
   registerWhylogsRoutes(app, context);
   registerMonitorRoutes(app, context);
   registerChannelRoutes(app, context);
+  registerHealthRoutes(app, context);
   app.get("/openapi.json", { schema: { hide: true } }, async () => openApiDocument(routes));
+  registerWebRoutes(app, config.webRoot);
   await app.ready();
   return { app, context };
 }

@@ -33,6 +33,8 @@ export interface ServerConfig {
   readonly monitorIntervalMs: number;
   /** SMTP server for email channels that do not name their own (smtp:// or smtps://user:pass@host:port). */
   readonly smtpUrl: string | undefined;
+  /** Directory of the built web UI served at / (default: the web package's build next to this package). */
+  readonly webRoot: string | undefined;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -52,6 +54,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   demo: false,
   monitorIntervalMs: 2000,
   smtpUrl: undefined,
+  webRoot: undefined,
 };
 
 type Raw = Partial<Record<keyof ServerConfig, unknown>>;
@@ -73,6 +76,7 @@ const ENV: Record<keyof ServerConfig, string> = {
   demo: "SIGHTGLASS_DEMO",
   monitorIntervalMs: "SIGHTGLASS_MONITOR_INTERVAL_MS",
   smtpUrl: "SIGHTGLASS_SMTP_URL",
+  webRoot: "SIGHTGLASS_WEB_ROOT",
 };
 
 function integer(value: unknown, name: string, source: string, min: number, max: number): number {
@@ -174,6 +178,7 @@ function apply(config: ServerConfig, raw: Raw, source: (key: string) => string):
       case "host":
       case "dataDir":
       case "bootstrapApiKey":
+      case "webRoot":
         out[key] = text(value, key, from) || undefined;
         if (key === "host" || key === "dataDir")
           out[key] ??= (DEFAULT_CONFIG as unknown as Record<string, unknown>)[key];

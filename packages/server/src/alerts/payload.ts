@@ -147,7 +147,7 @@ function formatTime(ms: number): string {
 }
 
 /** "drift on income [region=eu]" or "missing data on the dataset". */
-export function anomalyTitle(a: AlertAnomaly): string {
+export function anomalyTitle(a: Pick<AlertAnomaly, "analyzer" | "column" | "segment">): string {
   const target = a.column === "" ? "the dataset" : a.column;
   return `${a.analyzer.replace(/_/g, " ")} on ${target}${a.segment === "" ? "" : ` [${a.segment}]`}`;
 }

@@ -120,16 +120,31 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { optional?: boolean } }>(
     "/api/v1/auth/session",
     {
       schema: {
         summary: "The signed-in user, their organizations and the CSRF token for state-changing requests",
         tags: ["auth"],
-        response: { 200: sessionSchema, 401: errorSchema },
+        querystring: {
+          type: "object",
+          properties: {
+            optional: {
+              type: "boolean",
+              description:
+                "Answer 204 instead of 401 when nobody is signed in (the web UI's first question, which is not an error)",
+            },
+          },
+        },
+        response: {
+          200: sessionSchema,
+          204: { description: "Nobody is signed in", type: "null" },
+          401: errorSchema,
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      if (request.principal === undefined && request.query.optional === true) return reply.status(204).send();
       const principal = requireAuthenticated(request.principal);
       if (principal.kind !== "user")
         throw new ApiError("bad-request", "API keys have no session; this endpoint is for signed-in users");

@@ -1,9 +1,10 @@
 // Pieces every route module uses: schema fragments, loading a project with its authorization, time ranges.
 import type { FastifyRequest } from "fastify";
-import type { Permission } from "../auth/principal.js";
-import { requireProject } from "../auth/principal.js";
+import type { Kysely } from "kysely";
+import type { Permission, Principal } from "../auth/principal.js";
+import { requireProject, visibleOrgs } from "../auth/principal.js";
 import type { Store } from "../db/connect.js";
-import type { ProjectTable } from "../db/schema.js";
+import type { Database, ProjectTable } from "../db/schema.js";
 import { ApiError } from "../errors.js";
 import { parseTime } from "../time.js";
 
@@ -78,6 +79,24 @@ export async function authorizedProject(
     .where("id", "=", projectId)
     .executeTakeFirst();
   return requireProject(request.principal, project, projectId, permission);
+}
+
+/**
+ * The projects a caller sees, by name (GET /api/v1/projects and the views over several projects): those of its
+ * organizations, or only its own for a key bound to a project; `organization` narrows to one of them.
+ */
+export async function visibleProjects(
+  db: Kysely<Database>,
+  principal: Principal,
+  organization?: string,
+): Promise<ProjectTable[]> {
+  let orgs = visibleOrgs(principal);
+  if (organization !== undefined) orgs = orgs.filter((o) => o === organization);
+  if (orgs.length === 0) return [];
+  let query = db.selectFrom("projects").selectAll().where("org_id", "in", orgs);
+  if (principal.kind === "api-key" && principal.projectId !== null)
+    query = query.where("id", "=", principal.projectId);
+  return query.orderBy("name").execute();
 }
 
 export interface TimeRange {

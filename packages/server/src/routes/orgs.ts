@@ -194,6 +194,21 @@ export function registerOrgRoutes(app: FastifyInstance, ctx: AppContext): void {
         .select("id")
         .where("email", "=", email)
         .executeTakeFirst();
+      if (existing !== undefined) {
+        // Adding is not a role change: that path (PATCH) keeps an organization from losing its last admin.
+        const member = await db
+          .selectFrom("memberships")
+          .select("role")
+          .where("org_id", "=", request.params.orgId)
+          .where("user_id", "=", existing.id)
+          .executeTakeFirst();
+        if (member !== undefined) {
+          throw new ApiError(
+            "conflict",
+            `${email} is already a member (${member.role}); change the role with PATCH /api/v1/organizations/${request.params.orgId}/members/${existing.id}`,
+          );
+        }
+      }
       const userId =
         existing?.id ??
         (await createUser(ctx.store, email, request.body.name ?? email, request.body.password));

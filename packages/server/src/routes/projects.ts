@@ -2,7 +2,7 @@
 // history and bucket-changed events.
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../app.js";
-import { requireAuthenticated, requireOrg, visibleOrgs } from "../auth/principal.js";
+import { requireAuthenticated, requireOrg } from "../auth/principal.js";
 import type { BatchFrequency } from "../db/schema.js";
 import { ApiError } from "../errors.js";
 import { UPLOAD_COLUMNS, uploadInfo } from "../store/ingest.js";
@@ -19,6 +19,7 @@ import {
   projectParams,
   projectSchema,
   timeRangeQuery,
+  visibleProjects,
 } from "./common.js";
 
 export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -41,14 +42,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (request) => {
       const principal = requireAuthenticated(request.principal);
-      let orgs = visibleOrgs(principal);
-      if (request.query.organization !== undefined)
-        orgs = orgs.filter((o) => o === request.query.organization);
-      if (orgs.length === 0) return { projects: [] };
-      let query = db.selectFrom("projects").selectAll().where("org_id", "in", orgs);
-      if (principal.kind === "api-key" && principal.projectId !== null)
-        query = query.where("id", "=", principal.projectId);
-      const rows = await query.orderBy("name").execute();
+      const rows = await visibleProjects(db, principal, request.query.organization);
       return { projects: rows.map(projectJson) };
     },
   );
