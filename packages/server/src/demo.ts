@@ -1,7 +1,8 @@
 // The demo project: a deterministic generator of a credit-approval model's traffic, profiled hourly per region
 // and stored through the normal ingestion path. It carries the problems Sightglass exists to catch: an upstream
 // change that shifts `income` and the `channel` mix on a known day, labels that arrive three days after their
-// predictions (the latest three days are still awaiting them), and one region where the model is worse.
+// predictions (the latest three days are still awaiting them), and one region where the model is worse. Its
+// first two weeks are also stored as the reference profile "training".
 import { SegmentedProfile } from "@sightglass/profile";
 import type { Store } from "./db/connect.js";
 import { parseMonitorConfig } from "./monitors/config.js";
@@ -12,6 +13,16 @@ export const DEMO_PROJECT_ID = "demo-credit";
 export const DEMO_ORG_ID = "default";
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** The demo's reference profile: its first two weeks of traffic. */
+export const DEMO_REFERENCE = "training";
+const TRAINING_DAYS = 14;
+const PERFORMANCE = {
+  task: "classification",
+  prediction: "approved",
+  target: "repaid",
+  scores: "score",
+  positiveLabel: "1",
+} as const;
 const REGIONS = ["north", "south", "east", "west"] as const;
 const CHANNELS = ["web", "mobile", "branch", "partner"] as const;
 
@@ -43,11 +54,13 @@ export interface DemoFacts {
   readonly projectId: string;
   readonly start: number;
   readonly end: number;
-  /** Start of the day the upstream change begins. */
+  /** The hour the upstream change begins. */
   readonly driftStart: number;
   readonly driftedColumns: readonly string[];
   readonly worseSegment: { readonly key: string; readonly value: string };
   readonly labelDelayDays: number;
+  /** Name of the reference profile holding the first two weeks. */
+  readonly reference: string;
 }
 
 /** Generates and stores the demo project unless it exists. Returns what was injected, for tests and docs. */
@@ -59,10 +72,13 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
     projectId: DEMO_PROJECT_ID,
     start,
     end,
-    driftStart: start + Math.floor(days * 0.75) * DAY,
+    // Noon (busy hours, so the first changed hour is already detectable) five days before the end: inside the
+    // UI's default 7-day window, whose preceding week is still clean.
+    driftStart: start + Math.max(1, days - 5) * DAY + 12 * HOUR,
     driftedColumns: ["income", "channel"],
     worseSegment: { key: "region", value: "east" },
     labelDelayDays: 3,
+    reference: DEMO_REFERENCE,
   };
   const existing = await store.db
     .selectFrom("projects")
@@ -129,6 +145,14 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
   const next = random(20261204);
   const rowsPerHour = options.rowsPerHour ?? 120;
   const labelsUntil = end - facts.labelDelayDays * DAY;
+  // The model's training data: the first two weeks (before the change), kept as the reference profile
+  // "training" (per region too) for comparisons and performance estimates against it.
+  const trainingUntil = Math.min(start + TRAINING_DAYS * DAY, facts.driftStart);
+  const training = new SegmentedProfile({
+    datasetTimestamp: start,
+    segmentation: { columns: ["region"] },
+    performance: PERFORMANCE,
+  });
   const merges: Promise<unknown>[] = [];
   const ingestor = ingestorOf(store);
   for (let hour = start; hour < end; hour += HOUR) {
@@ -181,15 +205,10 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
     const profile = new SegmentedProfile({
       datasetTimestamp: hour,
       segmentation: { columns: ["region"] },
-      performance: {
-        task: "classification",
-        prediction: "approved",
-        target: "repaid",
-        scores: "score",
-        positiveLabel: "1",
-      },
+      performance: PERFORMANCE,
     });
     profile.track(columns);
+    if (hour < trainingUntil) training.track(columns);
     for (const view of profile.views()) {
       const result = await ingestProfile(store, {
         project,
@@ -208,5 +227,14 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
   }
   await ingestor.flush();
   await Promise.all(merges);
+  for (const view of training.views()) {
+    await ingestProfile(store, {
+      project,
+      bytes: view.serialize(),
+      source: "api",
+      referenceName: DEMO_REFERENCE,
+      now: trainingUntil,
+    });
+  }
   return facts;
 }
