@@ -2,6 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 import globals from "globals";
+import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
   {
@@ -9,6 +10,7 @@ export default tseslint.config(
       "**/dist/**",
       "**/node_modules/**",
       ".cache/**",
+      "test-artifacts/**",
       "**/*.d.ts",
       "**/*.generated.ts",
       // protobuf-es output (`npm run proto`), committed as generated
@@ -35,6 +37,13 @@ export default tseslint.config(
         { selector: "ExportAllDeclaration", message: "Export names explicitly from package entries." },
       ],
     },
+  },
+  {
+    // The web UI runs in browsers; the hooks rules catch stale closures and conditional hooks.
+    files: ["packages/web/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { "react-hooks": reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
   },
   prettier,
 );
