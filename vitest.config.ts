@@ -71,12 +71,17 @@ export default defineConfig({
       {
         // Browser suite: workloads bundled by esbuild for platform "browser" (a Node built-in anywhere in the
         // graph fails the build) run in headless Debian chromium via playwright-core and must give the same
-        // results, byte for byte, as in Node. The global setup installs chromium through apt-get if missing.
+        // results, byte for byte, as in Node; and the web UI (built by the global setup) driven end to end
+        // against a real server. The global setup installs chromium through apt-get if missing.
         extends: true,
         test: {
           name: "browser",
           include: ["tests/browser/**/*.test.ts"],
-          globalSetup: ["scripts/vitest-build-wasm.ts", "tests/browser/setup-chromium.ts"],
+          globalSetup: [
+            "scripts/vitest-build-wasm.ts",
+            "scripts/vitest-build-web.ts",
+            "tests/browser/setup-chromium.ts",
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
