@@ -388,6 +388,9 @@ export class MonitorScheduler {
       const job = await this.claim(now);
       if (job === undefined) break;
       await this.run(job, now);
+      // The embedded store answers synchronously, so a run of jobs would hold the event loop for its whole
+      // length: let waiting HTTP requests in between buckets (a catch-up of weeks otherwise stalls the UI).
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return ran;
   }
