@@ -110,6 +110,25 @@ describe("demo project monitors", () => {
     expect(first("income")).toBe(facts.driftStart);
     expect(first("channel")).toBe(facts.driftStart);
     expect(new Set(incidents.map((a) => a.column))).toEqual(new Set(["income", "channel"]));
+    // Against the training data the change stays visible: channel's mix is one incident open from the change
+    // to the last hour; income's shift (two thirds of a standard deviation) is clear in busy hours but not in
+    // every quiet one (≈ 25 rows), so its incidents close and reopen — all after the change, none elsewhere.
+    const fromTraining = monitors.find((m) => m.name === "Drift from training")!.id;
+    const againstTraining = (
+      await call(t.url, "GET", `/api/v1/projects/${id}/anomalies?monitor=${fromTraining}`, { key: ADMIN_KEY })
+    ).body.anomalies as { column: string; firstBucket: number; lastBucket: number; state: string }[];
+    expect(new Set(againstTraining.map((a) => a.column))).toEqual(new Set(["income", "channel"]));
+    for (const a of againstTraining) expect(a.firstBucket, a.column).toBeGreaterThanOrEqual(facts.driftStart);
+    const channelIncidents = againstTraining.filter((a) => a.column === "channel");
+    expect(channelIncidents).toHaveLength(1);
+    expect(channelIncidents[0]).toMatchObject({
+      state: "open",
+      firstBucket: facts.driftStart,
+      lastBucket: facts.end - HOUR,
+    });
+    expect(Math.min(...againstTraining.filter((a) => a.column === "income").map((a) => a.firstBucket))).toBe(
+      facts.driftStart,
+    );
     const missing = monitors.find((m) => m.name === "Missing data")!.id;
     expect(
       (await call(t.url, "GET", `/api/v1/projects/${id}/anomalies?monitor=${missing}`, { key: ADMIN_KEY }))

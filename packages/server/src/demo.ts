@@ -72,9 +72,9 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
     projectId: DEMO_PROJECT_ID,
     start,
     end,
-    // Noon (busy hours, so the first changed hour is already detectable) five days before the end: inside the
-    // UI's default 7-day window, whose preceding week is still clean.
-    driftStart: start + Math.max(1, days - 5) * DAY + 12 * HOUR,
+    // Noon UTC (busy hours, so the first changed hour is already detectable) about five days before the end:
+    // inside the UI's default 7-day window, whose preceding week is still clean.
+    driftStart: Math.max(start + DAY, Math.floor((end - 5 * DAY) / DAY) * DAY) + 12 * HOUR,
     driftedColumns: ["income", "channel"],
     worseSegment: { key: "region", value: "east" },
     labelDelayDays: 3,
@@ -121,6 +121,17 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
         severity: "error",
       },
       {
+        // Against the training data the change stays visible for as long as it lasts (the trailing-window
+        // monitor absorbs it within hours): the incidents a model owner would keep open.
+        name: "Drift from training",
+        description:
+          'Distribution drift of every input column against the training data (reference "training").',
+        analyzer: { type: "drift", method: "auto", threshold: 0.001 },
+        targets: { include: ["group:inputs"] },
+        baseline: { type: "reference", name: DEMO_REFERENCE },
+        severity: "error",
+      },
+      {
         name: "Estimated accuracy drop",
         analyzer: { type: "estimated_performance_drop", metric: "accuracy", maxDrop: 0.05 },
         baseline: firstWeek,
@@ -142,73 +153,42 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
       })
       .execute();
   });
-  const next = random(20261204);
+  const seed = 20261204;
   const rowsPerHour = options.rowsPerHour ?? 120;
   const labelsUntil = end - facts.labelDelayDays * DAY;
-  // The model's training data: the first two weeks (before the change), kept as the reference profile
-  // "training" (per region too) for comparisons and performance estimates against it.
+  // The model's training data: the first two weeks (before the change), stored first as the reference profile
+  // "training" (per region too) so that monitors comparing with it have it from the first bucket. Generated
+  // from the same draws as the traffic below, so the reference holds exactly those weeks' rows.
   const trainingUntil = Math.min(start + TRAINING_DAYS * DAY, facts.driftStart);
   const training = new SegmentedProfile({
     datasetTimestamp: start,
     segmentation: { columns: ["region"] },
     performance: PERFORMANCE,
   });
+  const draws = random(seed);
+  for (let hour = start; hour < trainingUntil; hour += HOUR) {
+    training.track(demoHour(hour, draws, facts, rowsPerHour, labelsUntil));
+  }
+  for (const view of training.views()) {
+    await ingestProfile(store, {
+      project,
+      bytes: view.serialize(),
+      source: "api",
+      referenceName: DEMO_REFERENCE,
+      now: trainingUntil,
+    });
+  }
+  const next = random(seed);
   const merges: Promise<unknown>[] = [];
   const ingestor = ingestorOf(store);
   for (let hour = start; hour < end; hour += HOUR) {
-    const drifted = hour >= facts.driftStart;
-    const columns: Record<string, unknown[]> = {
-      age: [],
-      income: [],
-      credit_score: [],
-      channel: [],
-      region: [],
-      approved: [],
-      score: [],
-      repaid: [],
-    };
-    // Daily seasonality in volume: quieter at night.
-    const hourOfDay = new Date(hour).getUTCHours();
-    const rows = Math.round(rowsPerHour * (0.6 + 0.4 * Math.sin(((hourOfDay - 6) / 24) * 2 * Math.PI)));
-    for (let i = 0; i < rows; i++) {
-      const region = REGIONS[Math.floor(next() * REGIONS.length)]!;
-      const age = Math.max(18, Math.round(42 + 12 * normal(next)));
-      // The upstream change: income reported in a different unit mix (≈ +35%) and a new partner channel push.
-      const income = Math.round(Math.exp(10.8 + 0.45 * normal(next)) * (drifted ? 1.35 : 1));
-      const creditScore = Math.round(Math.min(850, Math.max(300, 680 + 60 * normal(next))));
-      const u = next();
-      const channel = drifted
-        ? u < 0.25
-          ? "web"
-          : u < 0.45
-            ? "mobile"
-            : u < 0.55
-              ? "branch"
-              : "partner"
-        : CHANNELS[Math.floor(u * 3.2) % 4]!;
-      const risk =
-        1 /
-        (1 + Math.exp(-(-(creditScore - 680) / 45 - (Math.log(income) - 10.8) * 1.2 + (age < 25 ? 0.6 : 0))));
-      // The model sees the same features but is noisier in the east region.
-      const noise = region === "east" ? 0.35 : 0.1;
-      const score = Math.min(1, Math.max(0, 1 - risk + noise * normal(next) * 0.5));
-      const defaulted = next() < risk ? 1 : 0;
-      columns.age!.push(age);
-      columns.income!.push(i % 97 === 0 ? null : income);
-      columns.credit_score!.push(creditScore);
-      columns.channel!.push(channel);
-      columns.region!.push(region);
-      columns.approved!.push(score >= 0.5 ? 1 : 0);
-      columns.score!.push(score);
-      columns.repaid!.push(hour < labelsUntil ? 1 - defaulted : null);
-    }
+    const columns = demoHour(hour, next, facts, rowsPerHour, labelsUntil);
     const profile = new SegmentedProfile({
       datasetTimestamp: hour,
       segmentation: { columns: ["region"] },
       performance: PERFORMANCE,
     });
     profile.track(columns);
-    if (hour < trainingUntil) training.track(columns);
     for (const view of profile.views()) {
       const result = await ingestProfile(store, {
         project,
@@ -227,14 +207,62 @@ export async function seedDemo(store: Store, options: DemoOptions = {}): Promise
   }
   await ingestor.flush();
   await Promise.all(merges);
-  for (const view of training.views()) {
-    await ingestProfile(store, {
-      project,
-      bytes: view.serialize(),
-      source: "api",
-      referenceName: DEMO_REFERENCE,
-      now: trainingUntil,
-    });
-  }
   return facts;
+}
+
+/** One hour of the demo's traffic, drawing from `next` (the same draws give the same rows). */
+function demoHour(
+  hour: number,
+  next: () => number,
+  facts: { readonly driftStart: number },
+  rowsPerHour: number,
+  labelsUntil: number,
+): Record<string, unknown[]> {
+  const drifted = hour >= facts.driftStart;
+  const columns: Record<string, unknown[]> = {
+    age: [],
+    income: [],
+    credit_score: [],
+    channel: [],
+    region: [],
+    approved: [],
+    score: [],
+    repaid: [],
+  };
+  // Daily seasonality in volume: quieter at night.
+  const hourOfDay = new Date(hour).getUTCHours();
+  const rows = Math.round(rowsPerHour * (0.6 + 0.4 * Math.sin(((hourOfDay - 6) / 24) * 2 * Math.PI)));
+  for (let i = 0; i < rows; i++) {
+    const region = REGIONS[Math.floor(next() * REGIONS.length)]!;
+    const age = Math.max(18, Math.round(42 + 12 * normal(next)));
+    // The upstream change: income reported in a different unit mix (≈ +35%) and a new partner channel push.
+    const income = Math.round(Math.exp(10.8 + 0.45 * normal(next)) * (drifted ? 1.35 : 1));
+    const creditScore = Math.round(Math.min(850, Math.max(300, 680 + 60 * normal(next))));
+    const u = next();
+    const channel = drifted
+      ? u < 0.25
+        ? "web"
+        : u < 0.45
+          ? "mobile"
+          : u < 0.55
+            ? "branch"
+            : "partner"
+      : CHANNELS[Math.floor(u * 3.2) % 4]!;
+    const risk =
+      1 /
+      (1 + Math.exp(-(-(creditScore - 680) / 45 - (Math.log(income) - 10.8) * 1.2 + (age < 25 ? 0.6 : 0))));
+    // The model sees the same features but is noisier in the east region.
+    const noise = region === "east" ? 0.35 : 0.1;
+    const score = Math.min(1, Math.max(0, 1 - risk + noise * normal(next) * 0.5));
+    const defaulted = next() < risk ? 1 : 0;
+    columns.age!.push(age);
+    columns.income!.push(i % 97 === 0 ? null : income);
+    columns.credit_score!.push(creditScore);
+    columns.channel!.push(channel);
+    columns.region!.push(region);
+    columns.approved!.push(score >= 0.5 ? 1 : 0);
+    columns.score!.push(score);
+    columns.repaid!.push(hour < labelsUntil ? 1 - defaulted : null);
+  }
+  return columns;
 }
