@@ -1,21 +1,40 @@
 // Every URL of the UI. Each view deep-links: its state (window, segment, baseline, filters) lives in the path
 // and the query string.
 import { Navigate, Route, Routes, useLocation } from "react-router";
-import type { ReactNode } from "react";
+import { Suspense, lazy } from "react";
+import type { ComponentType, ReactNode } from "react";
 import { AppShell, OrgLayout, ProjectLayout } from "./components/Layout";
 import { EmptyState, Loading } from "./components/States";
 import { useSession } from "./session";
 import { LoginPage, SetupPage } from "./pages/LoginPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
-import { OverviewPage } from "./pages/OverviewPage";
-import { ColumnPage } from "./pages/ColumnPage";
-import { ComparePage } from "./pages/ComparePage";
-import { PerformancePage } from "./pages/PerformancePage";
-import { SegmentsPage } from "./pages/SegmentsPage";
-import { MonitorsPage, MonitorEditPage } from "./pages/MonitorsPage";
-import { AlertsPage, ProjectAnomaliesPage } from "./pages/AlertsPage";
-import { ApiKeysPage, ChannelsPage, MembersPage } from "./pages/SettingsPages";
 import { enc } from "./api/client";
+
+// Views load on first visit: signing in or listing projects does not wait for the charting library and the
+// editors (the first screen's script is a fraction of the whole).
+const OverviewPage = lazyPage(() => import("./pages/OverviewPage"), "OverviewPage");
+const ColumnPage = lazyPage(() => import("./pages/ColumnPage"), "ColumnPage");
+const ComparePage = lazyPage(() => import("./pages/ComparePage"), "ComparePage");
+const PerformancePage = lazyPage(() => import("./pages/PerformancePage"), "PerformancePage");
+const SegmentsPage = lazyPage(() => import("./pages/SegmentsPage"), "SegmentsPage");
+const MonitorsPage = lazyPage(() => import("./pages/MonitorsPage"), "MonitorsPage");
+const MonitorEditPage = lazyPage(() => import("./pages/MonitorsPage"), "MonitorEditPage");
+const AlertsPage = lazyPage(() => import("./pages/AlertsPage"), "AlertsPage");
+const ProjectAnomaliesPage = lazyPage(() => import("./pages/AlertsPage"), "ProjectAnomaliesPage");
+const ApiKeysPage = lazyPage(() => import("./pages/SettingsPages"), "ApiKeysPage");
+const MembersPage = lazyPage(() => import("./pages/SettingsPages"), "MembersPage");
+const ChannelsPage = lazyPage(() => import("./pages/SettingsPages"), "ChannelsPage");
+
+function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K): ComponentType {
+  const Page = lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await load())[name] }));
+  return function LazyPage() {
+    return (
+      <Suspense fallback={<Loading what="Loading the page" />}>
+        <Page />
+      </Suspense>
+    );
+  };
+}
 
 /** Signed-in pages: sends anyone else to the login page, coming back here afterwards. */
 function RequireSession({ children }: { readonly children: ReactNode }) {

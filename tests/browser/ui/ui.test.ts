@@ -232,6 +232,26 @@ describe("web UI", () => {
     expect(watched.problems).toEqual([]);
   });
 
+  it("works from the keyboard: search, reach a column's link with Tab, open it with Enter", async () => {
+    await page.goto(`${h.url}/projects/${DEMO}?range=7d`);
+    await visible(page.locator('[data-testid="column-row"]'));
+    await page.getByLabel("Search columns").focus();
+    await page.keyboard.type("credit");
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="column-row"]').length === 1`);
+    let reached = false;
+    for (let i = 0; i < 25 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate<boolean>(
+        `document.activeElement?.tagName === "A" && document.activeElement.textContent === "credit_score"`,
+      );
+    }
+    expect(reached, "Tab reaches the column's link").toBe(true);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/columns\/credit_score/);
+    await visible(page.locator('[data-testid="chart-count"]'));
+    expect(watched.problems).toEqual([]);
+  });
+
   it("shows the performance, segments and compare views of the demo", async () => {
     await page.goto(`${h.url}/projects/${DEMO}/performance?range=7d`);
     await visible(page.locator('[data-testid="chart-performance"]'));

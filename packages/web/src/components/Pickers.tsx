@@ -3,21 +3,58 @@ import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { useApi } from "../api/hooks";
 import { enc } from "../api/client";
+import { shorten } from "../lib/text";
 import { PRESETS, fromLocalInput, paramsForWindow, toLocalInput, windowOf, withParams } from "../lib/time";
+
+/** Start and end in the browser's time zone, checked before `onApply` gets them (epoch ms). */
+export function DateRangeForm({
+  start,
+  end,
+  label,
+  onApply,
+}: {
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly label: string;
+  readonly onApply: (start: number, end: number) => void;
+}) {
+  const [from, setFrom] = useState(start !== null ? toLocalInput(start) : "");
+  const [to, setTo] = useState(end !== null ? toLocalInput(end) : "");
+  const a = fromLocalInput(from);
+  const b = fromLocalInput(to);
+  const error =
+    a === null || b === null
+      ? "Enter both a start and an end."
+      : b <= a
+        ? "The end must be after the start."
+        : null;
+  return (
+    <form
+      className="custom-range"
+      aria-label={label}
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (a !== null && b !== null && b > a) onApply(a, b);
+      }}
+    >
+      <label>
+        From <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+      </label>
+      <label>
+        to <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
+      </label>
+      <button type="submit" disabled={error !== null}>
+        Apply
+      </button>
+      {error !== null ? <span className="field-error">{error}</span> : null}
+    </form>
+  );
+}
 
 export function TimeRangePicker() {
   const [params, setParams] = useSearchParams();
   const window = windowOf(params);
   const [custom, setCustom] = useState(window.preset === null);
-  const [from, setFrom] = useState(toLocalInput(window.start));
-  const [to, setTo] = useState(toLocalInput(window.end));
-  const customError = (() => {
-    const a = fromLocalInput(from);
-    const b = fromLocalInput(to);
-    if (a === null || b === null) return "Enter both a start and an end.";
-    if (b <= a) return "The end must be after the start.";
-    return null;
-  })();
   return (
     <div className="picker" role="group" aria-label="Time range">
       {PRESETS.map((preset) => (
@@ -44,27 +81,12 @@ export function TimeRangePicker() {
         Custom
       </button>
       {custom ? (
-        <form
-          className="custom-range"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const start = fromLocalInput(from);
-            const end = fromLocalInput(to);
-            if (start === null || end === null || end <= start) return;
-            setParams(paramsForWindow(params, { start, end, preset: null }));
-          }}
-        >
-          <label>
-            From <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
-          </label>
-          <label>
-            to <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
-          </label>
-          <button type="submit" disabled={customError !== null}>
-            Apply
-          </button>
-          {customError !== null ? <span className="field-error">{customError}</span> : null}
-        </form>
+        <DateRangeForm
+          start={window.start}
+          end={window.end}
+          label="Custom time range"
+          onApply={(start, end) => setParams(paramsForWindow(params, { start, end, preset: null }))}
+        />
       ) : null}
     </div>
   );
@@ -72,11 +94,6 @@ export function TimeRangePicker() {
 
 function segmentLabel(tags: readonly { key: string; value: string }[]): string {
   return tags.map((t) => `${t.key} = ${t.value}`).join(", ");
-}
-
-/** Option text is laid out at full width: a 10 kB segment value would widen the page, so it is cut. */
-function shorten(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 interface SegmentsAnswer {

@@ -2,7 +2,6 @@
 // estimate with its interval, next to the share of rows labeled so far — so a gap in labels reads as "not known
 // yet" rather than "fine".
 import { useMemo, useState } from "react";
-import type { FormEvent } from "react";
 import { useSearchParams } from "react-router";
 import type { TooltipComponentFormatterCallbackParams } from "echarts";
 import { enc } from "../api/client";
@@ -10,18 +9,13 @@ import { useApi } from "../api/hooks";
 import { Chart, COLORS } from "../components/Chart";
 import type { ChartOption } from "../components/Chart";
 import { useProject } from "../components/Layout";
-import { SegmentSelect, TimeRangePicker } from "../components/Pickers";
+import { DateRangeForm, SegmentSelect, TimeRangePicker } from "../components/Pickers";
 import { EmptyState, ErrorView, Loading } from "../components/States";
 import { formatCount, formatNumber, formatPercent, formatRange, formatTime } from "../lib/format";
-import { bucketMs, fromLocalInput, parseInstant, toLocalInput, windowOf, withParams } from "../lib/time";
+import { bucketMs, parseInstant, windowOf, withParams } from "../lib/time";
 import type { Window } from "../lib/time";
-import {
-  ConfidenceSelect,
-  confidenceLabel,
-  confidenceOf,
-  escapeHtml,
-  inSentence,
-} from "./performance-common";
+import { ConfidenceSelect, confidenceLabel, confidenceOf, inSentence } from "./performance-common";
+import { escapeHtml } from "../lib/text";
 import { bucketPoints, metricsFor, summarize, taskOf } from "./performance-model";
 import type {
   BucketPoint,
@@ -92,18 +86,6 @@ function BaselinePicker({ projectId }: { readonly projectId: string }) {
   const [editing, setEditing] = useState(false);
   const custom = editing || (ref === "" && hasRange);
   const current = ref !== "" ? `ref:${ref}` : custom ? "custom" : "";
-  const initialStart = parseInstant(params.get("perfBaselineStart"));
-  const initialEnd = parseInstant(params.get("perfBaselineEnd"));
-  const [from, setFrom] = useState(initialStart !== null ? toLocalInput(initialStart) : "");
-  const [to, setTo] = useState(initialEnd !== null ? toLocalInput(initialEnd) : "");
-  const a = fromLocalInput(from);
-  const b = fromLocalInput(to);
-  const rangeError =
-    a === null || b === null
-      ? "Enter both a start and an end."
-      : b <= a
-        ? "The end must be after the start."
-        : null;
 
   function choose(value: string) {
     if (value === "custom") {
@@ -120,9 +102,7 @@ function BaselinePicker({ projectId }: { readonly projectId: string }) {
     );
   }
 
-  function apply(event: FormEvent) {
-    event.preventDefault();
-    if (a === null || b === null || b <= a) return;
+  function apply(a: number, b: number) {
     setParams(
       withParams(params, {
         perfRef: null,
@@ -151,18 +131,12 @@ function BaselinePicker({ projectId }: { readonly projectId: string }) {
         </select>
       </label>
       {custom ? (
-        <form className="custom-range" onSubmit={apply} aria-label="Baseline range">
-          <label>
-            From <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
-          </label>
-          <label>
-            to <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
-          </label>
-          <button type="submit" disabled={rangeError !== null}>
-            Apply
-          </button>
-          {rangeError !== null ? <span className="field-error">{rangeError}</span> : null}
-        </form>
+        <DateRangeForm
+          start={parseInstant(params.get("perfBaselineStart"))}
+          end={parseInstant(params.get("perfBaselineEnd"))}
+          label="Baseline range"
+          onApply={apply}
+        />
       ) : null}
     </div>
   );

@@ -14,14 +14,8 @@ import { TimeRangePicker } from "../components/Pickers";
 import { EmptyState, ErrorView, Load, Loading } from "../components/States";
 import { formatCount, formatNumber, formatPercent, formatRange } from "../lib/format";
 import { windowOf, withParams } from "../lib/time";
-import {
-  ConfidenceSelect,
-  clip,
-  confidenceLabel,
-  confidenceOf,
-  escapeHtml,
-  inSentence,
-} from "./performance-common";
+import { ConfidenceSelect, confidenceLabel, confidenceOf, inSentence } from "./performance-common";
+import { escapeHtml, shorten } from "../lib/text";
 import "./SegmentsPage.css";
 
 interface SegmentsAnswer {
@@ -210,7 +204,7 @@ function chartOption(
         const s = data.segments[first?.dataIndex ?? -1];
         if (s === undefined) return "";
         return [
-          `<strong>${escapeHtml(clip(`${data.key} = ${s.value}`))}</strong>`,
+          `<strong>${escapeHtml(shorten(`${data.key} = ${s.value}`, 120))}</strong>`,
           `${escapeHtml(metric.def.label)}: ${escapeHtml(formatValue(s.metricValue, def))}`,
           `${escapeHtml(confidenceLabel(confidence))} interval: ${escapeHtml(formatInterval(s.interval, def))}`,
           `Rows: ${escapeHtml(formatCount(s.count))}`,
@@ -293,7 +287,7 @@ function KeySelect({ keys, current }: { readonly keys: readonly string[]; readon
       >
         {keys.map((k) => (
           <option key={k} value={k}>
-            {clip(k, 60)}
+            {shorten(k, 60)}
           </option>
         ))}
       </select>
@@ -355,11 +349,11 @@ function MetricControls({
             {metric.column === null ? <option value="">Choose a column</option> : null}
             {usable.map((c) => (
               <option key={c.name} value={c.name} title={c.name}>
-                {clip(c.name, 60)}
+                {shorten(c.name, 60)}
               </option>
             ))}
             {metric.column !== null && !usable.some((c) => c.name === metric.column) ? (
-              <option value={metric.column}>{clip(metric.column, 60)}</option>
+              <option value={metric.column}>{shorten(metric.column, 60)}</option>
             ) : null}
           </select>
         </label>
@@ -418,7 +412,7 @@ function ComparisonView({
           {significant ? <span className="badge badge-error">Disparity</span> : null}
           <span>
             {/* An isolated name: right-to-left segment values must not reorder the rest of the sentence. */}
-            <bdi>{clip(sentence.name, 200)}</bdi>
+            <bdi>{shorten(sentence.name, 200)}</bdi>
             {sentence.rest}
           </span>
         </p>
@@ -431,7 +425,7 @@ function ComparisonView({
         <div className="seg-chart-header">
           <h3 id="seg-chart-title" className="wrap-anywhere">
             {def.label}
-            {metric.column !== null ? ` of ${clip(metric.column, 200)}` : ""} by {clip(data.key, 200)}
+            {metric.column !== null ? ` of ${shorten(metric.column, 200)}` : ""} by {shorten(data.key, 200)}
           </h3>
           <label className="seg-zoom">
             <input
@@ -499,9 +493,9 @@ function ComparisonView({
                   <Link
                     to={overviewLink(s.segment)}
                     className="wrap-anywhere"
-                    title={clip(`Overview of ${data.key} = ${s.value}`, 1000)}
+                    title={shorten(`Overview of ${data.key} = ${s.value}`, 1000)}
                   >
-                    <bdi>{clip(s.value, 160)}</bdi>
+                    <bdi>{shorten(s.value, 160)}</bdi>
                   </Link>
                   {worst ? (
                     <span className={`badge ${flagged ? "badge-error" : "badge-neutral"} seg-badge`}>

@@ -7,7 +7,7 @@ import { COLORS } from "../components/Chart";
 import type { ChartOption } from "../components/Chart";
 import { formatCount, formatNumber, formatPercent, formatTime } from "../lib/format";
 import type { BucketTable, Evaluation } from "./column-data";
-import { escapeHtml, shorten } from "./column-data";
+import { escapeHtml, shorten } from "../lib/text";
 
 export interface Span {
   readonly start: number;

@@ -123,19 +123,6 @@ export function bucketTable(answer: TimeseriesAnswer, column: string, bucket: nu
   return { t, values, numeric };
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
-}
-
-/** A string cut to `max` code points with an ellipsis (so a 10 kB category label stays one short line). */
-export function shorten(text: string, max: number): string {
-  const points = Array.from(text);
-  return points.length <= max ? text : `${points.slice(0, max - 1).join("")}…`;
-}
-
 export interface Timed<T> {
   readonly data: T;
   /** performance.now() when the answer was parsed: the start of the render-time measurement. */

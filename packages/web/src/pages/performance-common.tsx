@@ -48,21 +48,3 @@ export function ConfidenceSelect() {
 export function inSentence(label: string): string {
   return /^[A-Z0-9²]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
 }
-
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/** Text for an ECharts tooltip (which is HTML): data such as segment values must show as typed. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
-
-/** Tooltips stay readable when a value is a 10 kB string. */
-export function clip(text: string, max = 120): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
