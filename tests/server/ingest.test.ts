@@ -72,6 +72,22 @@ describe.each(BACKENDS)("ingestion on %s", (backend) => {
     ]);
   });
 
+  it("finds columns by exact name with repeated column= (commas and surrounding spaces kept)", async () => {
+    const ts = T0 + 5 * HOUR;
+    const bytes = profileAt(ts, [1, 1], { "a,b": [2, 4], " padded ": [7, 7], other: [9, 9] });
+    await call(t.url, "POST", `/api/v1/projects/${project}/profiles?wait=true`, { key: ADMIN_KEY, bytes });
+    const res = await call(
+      t.url,
+      "GET",
+      `/api/v1/projects/${project}/timeseries?start=${ts - 1}&end=${ts + HOUR}&column=${encodeURIComponent("a,b")}&column=${encodeURIComponent(" padded ")}&metrics=distribution/mean`,
+      { key: ADMIN_KEY },
+    );
+    expect(res.status).toBe(200);
+    const series = res.body.series as { column: string; points: { v: number }[] }[];
+    expect(series.map((s) => s.column)).toEqual([" padded ", "a,b"]);
+    expect(series.map((s) => s.points[0]!.v)).toEqual([7, 3]);
+  });
+
   it("answers a malformed segment parameter with 400 naming it", async () => {
     const res = await call(
       t.url,

@@ -48,7 +48,14 @@ function list(value: string | undefined): string[] {
 export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{
     Params: { projectId: string };
-    Querystring: { columns?: string; metrics?: string; start?: string; end?: string; segment?: string };
+    Querystring: {
+      columns?: string;
+      column?: string[];
+      metrics?: string;
+      start?: string;
+      end?: string;
+      segment?: string;
+    };
   }>(
     "/api/v1/projects/:projectId/timeseries",
     {
@@ -65,6 +72,12 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
               type: "string",
               description: "Comma-separated column names (default all, up to 200 series)",
             },
+            column: {
+              type: "array",
+              items: { type: "string" },
+              description:
+                "A column name taken exactly as given (repeat for several): for names with commas or surrounding spaces",
+            },
             metrics: { type: "string", description: "Comma-separated metric keys (default counts/n)" },
           },
           required: ["start", "end"],
@@ -74,7 +87,7 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: AppContext): void
     async (request) => {
       const project = await authorizedProject(ctx.store, request, request.params.projectId, "read");
       const range = timeRange(request.query);
-      const columns = list(request.query.columns);
+      const columns = [...list(request.query.columns), ...(request.query.column ?? [])];
       const metrics = list(request.query.metrics);
       const wanted = metrics.length > 0 ? metrics : ["counts/n"];
       const segmentKey = parseSegmentParam(request.query.segment);

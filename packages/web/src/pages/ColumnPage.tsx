@@ -63,8 +63,8 @@ export function ColumnPage() {
   const series = useTimedApi<TimeseriesAnswer>(`${base}/timeseries`, {
     start: window.start,
     end: window.end,
-    // The server splits `columns` on commas and trims names; such a name is found among all columns instead.
-    columns: column.includes(",") || column.trim() !== column ? undefined : column,
+    // `column` is taken exactly as given (`columns` is split on commas and trimmed).
+    column,
     metrics: METRIC_LIST,
     segment: segment === "" ? undefined : segment,
   });
