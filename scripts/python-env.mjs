@@ -68,6 +68,8 @@ export function ensurePythonEnv({
     python,
     ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirementsPath],
     {
+      // From the file's directory: pip reads an editable `-e .` relative to the working directory.
+      cwd: dirname(requirementsPath),
       stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit",
     },
   );

@@ -252,7 +252,7 @@ function demoHour(
       1 /
       (1 + Math.exp(-(-(creditScore - 680) / 45 - (Math.log(income) - 10.8) * 1.2 + (age < 25 ? 0.6 : 0))));
     // The model sees the same features but is noisier in the east region.
-    const noise = region === "east" ? 0.35 : 0.1;
+    const noise = region === "east" ? 0.7 : 0.1;
     const score = Math.min(1, Math.max(0, 1 - risk + noise * normal(next) * 0.5));
     const defaulted = next() < risk ? 1 : 0;
     columns.age!.push(age);
