@@ -296,11 +296,7 @@ class Client:
             "segment": segment,
             "method": method,
         }
-        if isinstance(baseline, str):
-            query["reference"] = baseline
-        else:
-            query["baselineStart"] = to_epoch_ms(baseline[0])
-            query["baselineEnd"] = to_epoch_ms(baseline[1])
+        query.update(_baseline_query(baseline))
         answer = self._http.json("GET", f"/api/v1/projects/{_q(project)}/drift", query)
         frame = pd.DataFrame(
             [
@@ -359,11 +355,7 @@ class Client:
             "segment": segment,
             "bins": bins,
         }
-        if isinstance(baseline, str):
-            query["reference"] = baseline
-        elif baseline is not None:
-            query["baselineStart"] = to_epoch_ms(baseline[0])
-            query["baselineEnd"] = to_epoch_ms(baseline[1])
+        query.update(_baseline_query(baseline))
         answer = self._http.json("GET", f"/api/v1/projects/{_q(project)}/distribution", query)
         histogram = answer.get("histogram")
         if histogram is not None:
@@ -438,11 +430,7 @@ class Client:
             "segment": segment,
             "confidence": confidence,
         }
-        if isinstance(baseline, str):
-            query["reference"] = baseline
-        elif baseline is not None:
-            query["baselineStart"] = to_epoch_ms(baseline[0])
-            query["baselineEnd"] = to_epoch_ms(baseline[1])
+        query.update(_baseline_query(baseline))
         answer = self._http.json("GET", f"/api/v1/projects/{_q(project)}/performance", query)
         rows: List[Dict[str, Any]] = []
         for bucket in answer["buckets"]:
@@ -464,6 +452,15 @@ class Client:
         return pd.DataFrame(
             rows, columns=["timestamp", "kind", "metric", "value", "lower", "upper", "label_coverage"]
         )
+
+
+def _baseline_query(baseline: Union[Range, str, None]) -> Dict[str, int | str]:
+    """The server's baseline parameters: a reference profile's name, or a range (none: the server's default)."""
+    if baseline is None:
+        return {}
+    if isinstance(baseline, str):
+        return {"reference": baseline}
+    return {"baselineStart": to_epoch_ms(baseline[0]), "baselineEnd": to_epoch_ms(baseline[1])}
 
 
 _COUNTS = frozenset({"count", "awaitingLabels", "labelCoverage", "rows", "confidence"})
