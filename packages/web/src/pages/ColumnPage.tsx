@@ -259,63 +259,42 @@ function TrendCharts({
       </EmptyState>
     );
   }
+  const shared = { window, onPick };
   return (
     <div className="column-charts">
-      <figure className="card column-chart">
-        <figcaption>
-          <h4>Rows per bucket</h4>
-        </figcaption>
-        <TimeChart
-          window={window}
-          option={options.count}
-          label={labels.count}
-          testId="chart-count"
-          height={210}
-          onPick={onPick}
-        />
-      </figure>
-      <figure className="card column-chart">
-        <figcaption>
-          <h4>Null ratio</h4>
-        </figcaption>
-        <TimeChart
-          window={window}
-          option={options.nulls}
-          label={labels.nulls}
-          testId="chart-null-ratio"
-          height={210}
-          onPick={onPick}
-        />
-      </figure>
+      <TimeFigure
+        title="Rows per bucket"
+        option={options.count}
+        label={labels.count}
+        testId="chart-count"
+        {...shared}
+      />
+      <TimeFigure
+        title="Null ratio"
+        option={options.nulls}
+        label={labels.nulls}
+        testId="chart-null-ratio"
+        {...shared}
+      />
       {options.mean !== null ? (
-        <figure className="card column-chart column-chart-wide">
-          <figcaption>
-            <h4>Mean with quantile bands</h4>
-            <span className="muted small">dark band p25–p75, light band p5–p95</span>
-          </figcaption>
-          <TimeChart
-            window={window}
-            option={options.mean}
-            label={labels.mean}
-            testId="chart-mean"
-            height={260}
-            onPick={onPick}
-          />
-        </figure>
-      ) : null}
-      <figure className="card column-chart">
-        <figcaption>
-          <h4>Distinct values (estimate)</h4>
-        </figcaption>
-        <TimeChart
-          window={window}
-          option={options.distinct}
-          label={labels.distinct}
-          testId="chart-distinct"
-          height={210}
-          onPick={onPick}
+        <TimeFigure
+          title="Mean with quantile bands"
+          note="dark band p25–p75, light band p5–p95"
+          wide
+          height={260}
+          option={options.mean}
+          label={labels.mean}
+          testId="chart-mean"
+          {...shared}
         />
-      </figure>
+      ) : null}
+      <TimeFigure
+        title="Distinct values (estimate)"
+        option={options.distinct}
+        label={labels.distinct}
+        testId="chart-distinct"
+        {...shared}
+      />
       <DriftChart
         projectId={projectId}
         column={column}
@@ -327,6 +306,35 @@ function TrendCharts({
         monitorsLink={monitorsLink}
       />
     </div>
+  );
+}
+
+/** One per-bucket chart in its card: title, optional note, the chart. */
+function TimeFigure({
+  title,
+  note,
+  wide = false,
+  height = 210,
+  ...chart
+}: {
+  readonly title: string;
+  readonly note?: string;
+  readonly wide?: boolean;
+  readonly height?: number;
+  readonly window: Span;
+  readonly onPick: (time: number) => void;
+  readonly option: ChartOption;
+  readonly label: string;
+  readonly testId: string;
+}) {
+  return (
+    <figure className={wide ? "card column-chart column-chart-wide" : "card column-chart"}>
+      <figcaption>
+        <h4>{title}</h4>
+        {note !== undefined ? <span className="muted small">{note}</span> : null}
+      </figcaption>
+      <TimeChart {...chart} height={height} />
+    </figure>
   );
 }
 
